@@ -1,0 +1,97 @@
+/** @module D1 rows and their mapping to API objects. */
+import type { Job, JobParams, JobProgress, Upload, UploadInfo } from '@constellate/shared'
+import { ApiError } from './errors.ts'
+
+export interface UploadRow {
+  id: string
+  workspace_id: string
+  kind: 'features' | 'labels'
+  filename: string
+  size: number
+  storage_key: string
+  status: 'pending' | 'verified'
+  info: string | null
+  created_at: string
+  verified_at: string | null
+}
+
+export interface JobRow {
+  id: string
+  workspace_id: string
+  status: Job['status']
+  params: string
+  features_upload_id: string
+  labels_upload_id: string | null
+  n: number | null
+  d: number | null
+  attempt: number
+  max_attempts: number
+  lease_id: string | null
+  lease_fence: number | null
+  lease_expires_at: number | null
+  worker_id: string | null
+  progress: string | null
+  error_code: string | null
+  error_message: string | null
+  results_prefix: string | null
+  created_at: string
+  started_at: string | null
+  finished_at: string | null
+}
+
+export function uploadFromRow(row: UploadRow): Upload {
+  return {
+    id: row.id,
+    kind: row.kind,
+    filename: row.filename,
+    size: row.size,
+    status: row.status,
+    info: row.info ? (JSON.parse(row.info) as UploadInfo) : null,
+    createdAt: row.created_at,
+  }
+}
+
+export function jobFromRow(row: JobRow): Job {
+  const base = `/api/v1/jobs/${row.id}`
+  return {
+    id: row.id,
+    status: row.status,
+    params: JSON.parse(row.params) as JobParams,
+    features: row.features_upload_id,
+    labels: row.labels_upload_id,
+    n: row.n,
+    d: row.d,
+    attempt: row.attempt,
+    progress: row.progress ? (JSON.parse(row.progress) as JobProgress) : null,
+    error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    results:
+      row.status === 'succeeded'
+        ? {
+            embeddingNpy: `${base}/embedding.npy`,
+            embeddingCsv: `${base}/embedding.csv`,
+            manifest: `${base}/manifest.json`,
+            metrics: `${base}/metrics.json`,
+          }
+        : null,
+  }
+}
+
+/** The job with this id in this workspace, or a 404 that says so. */
+export async function getOwnedJob(db: D1Database, workspaceId: string, jobId: string): Promise<JobRow> {
+  const row = await db.prepare('SELECT * FROM jobs WHERE id = ? AND workspace_id = ?').bind(jobId, workspaceId).first<JobRow>()
+  if (!row) throw new ApiError(404, 'job_not_found', `No job with id "${jobId}" in this workspace. Check the id, or list your jobs with GET /api/v1/jobs.`)
+  return row
+}
+
+export async function getJob(db: D1Database, jobId: string): Promise<JobRow | null> {
+  return db.prepare('SELECT * FROM jobs WHERE id = ?').bind(jobId).first<JobRow>()
+}
+
+export async function getOwnedUpload(db: D1Database, workspaceId: string, uploadId: string): Promise<UploadRow> {
+  const row = await db.prepare('SELECT * FROM uploads WHERE id = ? AND workspace_id = ?').bind(uploadId, workspaceId).first<UploadRow>()
+  if (!row) throw new ApiError(404, 'upload_not_found', `No upload with id "${uploadId}" in this workspace. Create one with POST /api/v1/uploads.`)
+  return row
+}

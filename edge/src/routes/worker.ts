@@ -1,0 +1,172 @@
+/**
+ * @module Routes for GPU workers: lease (long poll), heartbeat, frames, complete, fail. Every call after
+ * the lease names its lease id and fencing number; anything from a stale lease gets 409 and changes nothing.
+ */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { FrameFormatError, JobProgress, decodeFrame, type UploadInfo } from '@constellate/shared'
+import type { AppEnv, Env } from '../env.ts'
+import { ApiError } from '../errors.ts'
+import { getJob, jobFromRow, type JobRow, type UploadRow } from '../db.ts'
+import { nowIso } from '../ids.ts'
+import { publishStatus, roomFor } from '../live.ts'
+import { Storage } from '../storage.ts'
+import { describeIssues } from '../validation.ts'
+
+export const worker = new Hono<AppEnv>()
+
+worker.use('*', async (c, next) => {
+  const header = c.req.header('authorization') ?? ''
+  const expected = `Bearer ${c.env.WORKER_SECRET}`
+  if (!c.env.WORKER_SECRET || header.length !== expected.length || !timingSafeEqual(header, expected)) {
+    throw new ApiError(401, 'worker_unauthorized', 'Worker routes need Authorization: Bearer <WORKER_SECRET>.')
+  }
+  await next()
+})
+
+function timingSafeEqual(a: string, b: string): boolean {
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return diff === 0
+}
+
+async function parse<T extends z.ZodType>(schema: T, body: unknown): Promise<z.infer<T>> {
+  const result = schema.safeParse(body)
+  if (!result.success) throw new ApiError(400, 'invalid_request', `The request is not valid: ${describeIssues(result.error.issues)}.`)
+  return result.data
+}
+
+const LeaseRef = z.object({ leaseId: z.string(), fence: z.number().int() })
+
+/** The job row if this lease is the current one; 409 otherwise. */
+async function requireLease(env: Env, jobId: string, leaseId: string, fence: number): Promise<JobRow> {
+  const row = await getJob(env.DB, jobId)
+  if (!row) throw new ApiError(404, 'job_not_found', `No job with id "${jobId}".`)
+  if (row.lease_id !== leaseId || row.lease_fence !== fence) {
+    throw new ApiError(409, 'stale_lease', `Lease ${leaseId} (fence ${fence}) no longer holds job "${jobId}". Stop working on it.`)
+  }
+  return row
+}
+
+function uploadRef(row: UploadRow) {
+  return { id: row.id, key: row.storage_key, filename: row.filename, size: row.size, info: JSON.parse(row.info ?? 'null') as UploadInfo | null }
+}
+
+worker.post('/lease', async (c) => {
+  const body = await parse(z.object({ workerId: z.string().min(1).max(200), waitSeconds: z.number().min(0).max(30).default(20) }), await c.req.json())
+  const queue = c.env.JOB_QUEUE.get(c.env.JOB_QUEUE.idFromName('default'))
+  const row = await queue.lease(body.workerId, body.waitSeconds * 1000)
+  if (!row) return c.body(null, 204)
+  const features = await c.env.DB.prepare('SELECT * FROM uploads WHERE id = ?').bind(row.features_upload_id).first<UploadRow>()
+  const labels = row.labels_upload_id ? await c.env.DB.prepare('SELECT * FROM uploads WHERE id = ?').bind(row.labels_upload_id).first<UploadRow>() : null
+  return c.json({
+    lease: { leaseId: row.lease_id, fence: row.lease_fence, expiresAt: row.lease_expires_at, attempt: row.attempt },
+    job: {
+      id: row.id,
+      params: JSON.parse(row.params),
+      attempt: row.attempt,
+      features: uploadRef(features!),
+      labels: labels ? uploadRef(labels) : null,
+      resultsPrefix: `jobs/${row.id}/attempts/${row.attempt}`,
+      labelsKey: `jobs/${row.id}/labels.json`,
+    },
+  })
+})
+
+worker.post('/jobs/:id/heartbeat', async (c) => {
+  const body = await parse(LeaseRef.extend({ progress: JobProgress.omit({ frames: true }).partial().optional() }), await c.req.json())
+  const row = await requireLease(c.env, c.req.param('id'), body.leaseId, body.fence)
+  if (row.status !== 'running') return c.json({ cancel: true, status: row.status })
+  const queue = c.env.JOB_QUEUE.get(c.env.JOB_QUEUE.idFromName('default'))
+  const leaseExpiresAt = await queue.extend(row.id)
+  if (body.progress) {
+    const previous = row.progress ? (JSON.parse(row.progress) as JobProgress) : emptyProgress()
+    const progress = { ...previous, ...body.progress }
+    const updated = await c.env.DB.prepare("UPDATE jobs SET progress = ? WHERE id = ? AND lease_id = ? AND status = 'running' RETURNING *")
+      .bind(JSON.stringify(progress), row.id, row.lease_id)
+      .first<JobRow>()
+    if (updated) c.executionCtx.waitUntil(publishStatus(c.env, jobFromRow(updated)))
+  }
+  return c.json({ cancel: false, status: row.status, leaseExpiresAt })
+})
+
+function emptyProgress(): JobProgress {
+  return { stage: 'starting', iteration: 0, totalIterations: 0, kl: null, frames: 0, labelsReady: false }
+}
+
+worker.post('/jobs/:id/frames', async (c) => {
+  const leaseId = c.req.query('leaseId') ?? ''
+  const fence = Number(c.req.query('fence'))
+  const row = await requireLease(c.env, c.req.param('id'), leaseId, fence)
+  if (row.status !== 'running') throw new ApiError(409, 'job_not_running', `Job "${row.id}" is ${row.status}; frames are no longer accepted.`)
+  const bytes = new Uint8Array(await c.req.arrayBuffer())
+  let frame
+  try {
+    frame = decodeFrame(bytes)
+  } catch (err) {
+    if (err instanceof FrameFormatError) throw new ApiError(400, 'bad_frame', err.message)
+    throw err
+  }
+  const previous = row.progress ? (JSON.parse(row.progress) as JobProgress) : emptyProgress()
+  const seq = previous.frames
+  const key = `jobs/${row.id}/frames/${row.attempt}-${seq}.bin`
+  await new Storage(c.env).put(key, bytes)
+  const kl = Number.isFinite(frame.kl) ? frame.kl : null
+  const progress: JobProgress = {
+    ...previous,
+    stage: 'optimize',
+    iteration: frame.iteration,
+    kl: kl ?? previous.kl,
+    frames: seq + 1,
+  }
+  const [, updated] = await c.env.DB.batch<JobRow>([
+    c.env.DB.prepare('INSERT OR REPLACE INTO frames (job_id, seq, attempt, iteration, kl, storage_key) VALUES (?, ?, ?, ?, ?, ?)').bind(row.id, seq, row.attempt, frame.iteration, kl, key),
+    c.env.DB.prepare("UPDATE jobs SET progress = ? WHERE id = ? AND lease_id = ? AND status = 'running' RETURNING *").bind(JSON.stringify(progress), row.id, row.lease_id),
+  ])
+  const room = roomFor(c.env, row.id)
+  const viewers = await room.publishFrame(bytes, key)
+  const job = updated?.results[0]
+  if (job) c.executionCtx.waitUntil(publishStatus(c.env, jobFromRow(job)))
+  return c.json({ seq, viewers })
+})
+
+worker.post('/jobs/:id/complete', async (c) => {
+  const body = await parse(LeaseRef.extend({ kl: z.number().nullable().optional(), iterations: z.number().int().optional() }), await c.req.json())
+  const row = await requireLease(c.env, c.req.param('id'), body.leaseId, body.fence)
+  if (row.status === 'succeeded') return c.json({ job: jobFromRow(row) }) // completing twice is idempotent
+  if (row.status !== 'running') throw new ApiError(409, 'job_not_running', `Job "${row.id}" is ${row.status}; it cannot be completed.`)
+  const previous = row.progress ? (JSON.parse(row.progress) as JobProgress) : emptyProgress()
+  const progress: JobProgress = { ...previous, stage: 'done', iteration: body.iterations ?? previous.iteration, kl: body.kl ?? previous.kl }
+  const updated = await c.env.DB.prepare(
+    `UPDATE jobs SET status = 'succeeded', results_prefix = ?, finished_at = ?, lease_expires_at = NULL, progress = ?, error_code = NULL, error_message = NULL
+     WHERE id = ? AND lease_id = ? AND lease_fence = ? AND status = 'running' RETURNING *`,
+  )
+    .bind(`jobs/${row.id}/attempts/${row.attempt}`, nowIso(), JSON.stringify(progress), row.id, body.leaseId, body.fence)
+    .first<JobRow>()
+  if (!updated) throw new ApiError(409, 'stale_lease', `Job "${row.id}" changed while completing; this lease no longer holds it.`)
+  const job = jobFromRow(updated)
+  c.executionCtx.waitUntil(publishStatus(c.env, job))
+  return c.json({ job })
+})
+
+worker.post('/jobs/:id/fail', async (c) => {
+  const body = await parse(
+    LeaseRef.extend({ error: z.object({ code: z.string().max(100), message: z.string().max(4000) }), retryable: z.boolean().default(false) }),
+    await c.req.json(),
+  )
+  const row = await requireLease(c.env, c.req.param('id'), body.leaseId, body.fence)
+  if (row.status !== 'running') return c.json({ job: jobFromRow(row) })
+  const retry = body.retryable && row.attempt < row.max_attempts
+  const updated = retry
+    ? await c.env.DB.prepare(
+        "UPDATE jobs SET status = 'queued', lease_expires_at = NULL, error_code = ?, error_message = ? WHERE id = ? AND lease_id = ? AND status = 'running' RETURNING *",
+      ).bind(body.error.code, body.error.message, row.id, body.leaseId).first<JobRow>()
+    : await c.env.DB.prepare(
+        "UPDATE jobs SET status = 'failed', lease_expires_at = NULL, finished_at = ?, error_code = ?, error_message = ? WHERE id = ? AND lease_id = ? AND status = 'running' RETURNING *",
+      ).bind(nowIso(), body.error.code, body.error.message, row.id, body.leaseId).first<JobRow>()
+  if (!updated) throw new ApiError(409, 'stale_lease', `Job "${row.id}" changed while failing; this lease no longer holds it.`)
+  if (retry) await c.env.JOB_QUEUE.get(c.env.JOB_QUEUE.idFromName('default')).notify()
+  const job = jobFromRow(updated)
+  c.executionCtx.waitUntil(publishStatus(c.env, job))
+  return c.json({ job })
+})

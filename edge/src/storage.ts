@@ -1,0 +1,67 @@
+/**
+ * @module The edge's view of the S3-compatible bucket (R2's S3 API, AWS S3, MinIO, or the local s3rver):
+ * SigV4 presigned PUT URLs for uploads, and signed reads/writes for verification, frames and downloads.
+ */
+import { AwsClient } from 'aws4fetch'
+import { LIMITS } from '@constellate/shared'
+import type { Env } from './env.ts'
+import { ApiError } from './errors.ts'
+
+export class Storage {
+  private readonly client: AwsClient
+  constructor(private readonly env: Env) {
+    this.client = new AwsClient({
+      accessKeyId: env.S3_ACCESS_KEY_ID,
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+      service: 's3',
+      region: env.S3_REGION,
+    })
+  }
+
+  private url(key: string, endpoint = this.env.S3_ENDPOINT): string {
+    const path = key.split('/').map(encodeURIComponent).join('/')
+    return `${endpoint.replace(/\/$/, '')}/${this.env.S3_BUCKET}/${path}`
+  }
+
+  /** A presigned PUT URL for `key`, valid for `expiresIn` seconds, on the public endpoint. */
+  async presignPut(key: string, expiresIn: number = LIMITS.presignExpirySeconds): Promise<string> {
+    const url = new URL(this.url(key, this.env.S3_PUBLIC_ENDPOINT || this.env.S3_ENDPOINT))
+    url.searchParams.set('X-Amz-Expires', String(expiresIn))
+    const signed = await this.client.sign(url.toString(), { method: 'PUT', aws: { signQuery: true, allHeaders: false } })
+    return signed.url
+  }
+
+  /** Size of the object, or null when it does not exist. */
+  async size(key: string): Promise<number | null> {
+    const res = await this.client.fetch(this.url(key), { method: 'HEAD' })
+    if (res.status === 404) return null
+    if (!res.ok) throw storageError('HEAD', key, res.status)
+    return Number(res.headers.get('content-length') ?? '0')
+  }
+
+  /** The first `length` bytes of an object (fewer if it is shorter). */
+  async head(key: string, length: number): Promise<Uint8Array> {
+    const res = await this.client.fetch(this.url(key), { headers: { Range: `bytes=0-${length - 1}` } })
+    if (res.status === 416) return new Uint8Array(0)
+    if (!res.ok) throw storageError('GET', key, res.status)
+    return new Uint8Array(await res.arrayBuffer())
+  }
+
+  /** The object as a response body stream, or null when missing. */
+  async get(key: string): Promise<Response | null> {
+    const res = await this.client.fetch(this.url(key))
+    if (res.status === 404) return null
+    if (!res.ok) throw storageError('GET', key, res.status)
+    return res
+  }
+
+  async put(key: string, body: BodyInit, contentType = 'application/octet-stream'): Promise<void> {
+    const res = await this.client.fetch(this.url(key), { method: 'PUT', body, headers: { 'content-type': contentType } })
+    if (!res.ok) throw storageError('PUT', key, res.status)
+  }
+}
+
+function storageError(method: string, key: string, status: number): ApiError {
+  console.error(`storage ${method} ${key} answered ${status}`)
+  return new ApiError(502, 'storage_unavailable', 'The storage service did not answer as expected. Try again in a moment.')
+}

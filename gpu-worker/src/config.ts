@@ -1,0 +1,38 @@
+/** @module Worker configuration from the environment, with defaults in one place. */
+
+export interface WorkerConfig {
+  edgeUrl: string
+  workerSecret: string
+  workerId: string
+  s3: { endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string }
+  /** Long-poll wait per lease request, seconds. */
+  leaseWaitSeconds: number
+  /** Compute backend: `cpu` (default) or `tfjs`. */
+  backend: string
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const required = (name: string): string => {
+    const value = env[name]
+    if (!value) throw new ConfigError(`${name} is not set. See README "Running a worker" for the variables a worker needs.`)
+    return value
+  }
+  return {
+    edgeUrl: required('EDGE_URL').replace(/\/$/, ''),
+    workerSecret: required('WORKER_SECRET'),
+    workerId: env.WORKER_ID ?? `worker-${process.pid}-${Math.floor(Date.now() / 1000).toString(36)}`,
+    s3: {
+      endpoint: required('S3_ENDPOINT'),
+      bucket: env.S3_BUCKET ?? 'constellate',
+      region: env.S3_REGION ?? 'us-east-1',
+      accessKeyId: required('S3_ACCESS_KEY_ID'),
+      secretAccessKey: required('S3_SECRET_ACCESS_KEY'),
+    },
+    leaseWaitSeconds: Number(env.LEASE_WAIT_SECONDS ?? 20),
+    backend: env.BACKEND ?? 'cpu',
+  }
+}

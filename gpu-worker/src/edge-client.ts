@@ -1,0 +1,60 @@
+/** @module The worker's side of the edge's worker API: lease, heartbeat, frames, complete, fail. */
+import type { JobParams, JobProgress, UploadInfo } from '@constellate/shared'
+
+export interface UploadRef { id: string; key: string; filename: string; size: number; info: UploadInfo | null }
+
+export interface LeasedJob {
+  lease: { leaseId: string; fence: number; expiresAt: number; attempt: number }
+  job: { id: string; params: JobParams; attempt: number; features: UploadRef; labels: UploadRef | null; resultsPrefix: string; labelsKey: string }
+}
+
+/** The edge says this lease no longer holds the job: stop and publish nothing more. */
+export class StaleLeaseError extends Error {
+  override name = 'StaleLeaseError'
+}
+
+export class EdgeClient {
+  constructor(private readonly baseUrl: string, private readonly secret: string) {}
+
+  private async call(path: string, init: RequestInit): Promise<Response> {
+    const res = await fetch(`${this.baseUrl}/api/v1/worker${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${this.secret}`, ...(init.headers ?? {}) },
+    })
+    if (res.status === 409) throw new StaleLeaseError(await res.text())
+    if (!res.ok && res.status !== 204) throw new Error(`edge ${path} answered ${res.status}: ${await res.text()}`)
+    return res
+  }
+
+  private json(path: string, body: unknown): Promise<Response> {
+    return this.call(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+  }
+
+  /** Waits up to `waitSeconds` for a job; null when none came. */
+  async lease(workerId: string, waitSeconds: number): Promise<LeasedJob | null> {
+    const res = await this.json('/lease', { workerId, waitSeconds })
+    return res.status === 204 ? null : ((await res.json()) as LeasedJob)
+  }
+
+  async heartbeat(job: LeasedJob, progress?: Partial<Omit<JobProgress, 'frames'>>): Promise<{ cancel: boolean }> {
+    const res = await this.json(`/jobs/${job.job.id}/heartbeat`, { leaseId: job.lease.leaseId, fence: job.lease.fence, progress })
+    return (await res.json()) as { cancel: boolean }
+  }
+
+  async frame(job: LeasedJob, bytes: Uint8Array): Promise<void> {
+    const query = new URLSearchParams({ leaseId: job.lease.leaseId, fence: String(job.lease.fence) })
+    await this.call(`/jobs/${job.job.id}/frames?${query}`, {
+      method: 'POST',
+      body: bytes,
+      headers: { 'content-type': 'application/octet-stream' },
+    })
+  }
+
+  async complete(job: LeasedJob, summary: { kl: number | null; iterations: number }): Promise<void> {
+    await this.json(`/jobs/${job.job.id}/complete`, { leaseId: job.lease.leaseId, fence: job.lease.fence, ...summary })
+  }
+
+  async fail(job: LeasedJob, error: { code: string; message: string }, retryable: boolean): Promise<void> {
+    await this.json(`/jobs/${job.job.id}/fail`, { leaseId: job.lease.leaseId, fence: job.lease.fence, error, retryable })
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * @module Runs one leased job: read inputs, check them, embed with live frames, write results, complete.
+ * User errors fail the job at once with a plain message; anything else is reported as retryable.
+ */
+import { createHash } from 'node:crypto'
+import { encodeFrame } from '@constellate/shared'
+import { embed, TsneInputError, type EmbedFrame } from './engine.ts'
+import { EdgeClient, StaleLeaseError, type LeasedJob } from './edge-client.ts'
+import { InputError, checkLabelCount, loadFeatures, loadLabels, validateFeatures } from './inputs/features.ts'
+import { ObjectStore } from './object-store.ts'
+import { embeddingCsv, embeddingNpy } from './results.ts'
+import { computeMetrics } from './metrics.ts'
+
+export interface RunContext {
+  edge: EdgeClient
+  store: ObjectStore
+  workerId: string
+  backend: string
+  log: (message: string, fields?: Record<string, unknown>) => void
+}
+
+const WORKER_VERSION = '0.1.0'
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+/** Heartbeats at a third of the lease; aborts the run when the job is cancelled or the lease is lost. */
+function startHeartbeat(ctx: RunContext, leased: LeasedJob, abort: AbortController): { stop(): void; lost(): boolean } {
+  let lost = false
+  const intervalMs = Math.max(1000, Math.min(20_000, (leased.lease.expiresAt - Date.now()) / 3))
+  const timer = setInterval(async () => {
+    try {
+      const { cancel } = await ctx.edge.heartbeat(leased)
+      if (cancel) abort.abort(new Error('cancelled'))
+    } catch (err) {
+      if (err instanceof StaleLeaseError) {
+        lost = true
+        abort.abort(err)
+      } else ctx.log('heartbeat failed', { error: String(err) })
+    }
+  }, intervalMs)
+  return { stop: () => clearInterval(timer), lost: () => lost }
+}
+
+export async function runJob(ctx: RunContext, leased: LeasedJob): Promise<void> {
+  const { job } = leased
+  const abort = new AbortController()
+  const heartbeat = startHeartbeat(ctx, leased, abort)
+  const started = Date.now()
+  const timings: Record<string, number> = {}
+  const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now()
+    try {
+      return await work()
+    } finally {
+      timings[stage] = (performance.now() - t0) / 1000
+    }
+  }
+  try {
+    await ctx.edge.heartbeat(leased, { stage: 'reading inputs', iteration: 0, totalIterations: job.params.iterations })
+    const featureBytes = await time('download', () => ctx.store.get(job.features.key))
+    const features = await time('parse', async () => loadFeatures(featureBytes, job.features.info?.format ?? formatOf(job.features.filename)))
+    validateFeatures(features.points, features.n, features.d)
+    let labels: { classes: string[]; codes: Int32Array } | undefined
+    let labelHash: string | null = null
+    if (job.labels) {
+      const labelBytes = await ctx.store.get(job.labels.key)
+      labelHash = sha256(labelBytes)
+      labels = loadLabels(labelBytes, job.labels.info?.format ?? formatOf(job.labels.filename))
+      checkLabelCount(labels.codes.length, features.n)
+      await ctx.store.put(job.labelsKey, JSON.stringify({ classes: labels.classes, codes: Array.from(labels.codes) }), 'application/json')
+    }
+    await ctx.edge.heartbeat(leased, { stage: 'pca', labelsReady: Boolean(labels) })
+
+    let lastFrameIteration = -1
+    const result = await time('embed', () =>
+      embed(features.points, features.n, features.d, job.params, {
+        signal: abort.signal,
+        onStage: (stage) => {
+          ctx.edge.heartbeat(leased, { stage }).catch(() => undefined)
+        },
+        onFrame: async (frame: EmbedFrame) => {
+          if (frame.iteration === lastFrameIteration) return
+          lastFrameIteration = frame.iteration
+          const bytes = encodeFrame({ iteration: frame.iteration, dims: job.params.dims, n: features.n, kl: frame.kl ?? Number.NaN, coords: frame.embedding })
+          try {
+            await ctx.edge.frame(leased, bytes)
+          } catch (err) {
+            if (err instanceof StaleLeaseError) abort.abort(err)
+            else ctx.log('frame post failed', { error: String(err) })
+          }
+        },
+      }),
+    )
+    if (heartbeat.lost()) return ctx.log('lease lost; dropping results', { job: job.id })
+    if (result.cancelled) return ctx.log('job cancelled', { job: job.id, iterations: result.iterations })
+
+    const metrics = await time('metrics', async () => computeMetrics(result.embedding, features.n, result.dims, labels?.codes))
+    const manifest = {
+      job: job.id,
+      attempt: job.attempt,
+      worker: { id: ctx.workerId, version: WORKER_VERSION, node: process.version, backend: result.backend },
+      inputs: {
+        features: { upload: job.features.id, filename: job.features.filename, sha256: sha256(featureBytes), n: features.n, d: features.d },
+        labels: job.labels ? { upload: job.labels.id, filename: job.labels.filename, sha256: labelHash, classes: labels?.classes.length } : null,
+      },
+      params: { ...job.params, ...result.resolved },
+      seed: job.params.seed,
+      kl: result.kl,
+      timings: { ...timings, ...result.timings, total: (Date.now() - started) / 1000 },
+      createdAt: new Date().toISOString(),
+    }
+    const prefix = job.resultsPrefix
+    await ctx.store.put(`${prefix}/embedding.npy`, embeddingNpy(result.embedding, features.n, result.dims), 'application/octet-stream')
+    await ctx.store.put(`${prefix}/embedding.csv`, embeddingCsv(result.embedding, features.n, result.dims, labels), 'text/csv')
+    await ctx.store.put(`${prefix}/metrics.json`, JSON.stringify(metrics, null, 2), 'application/json')
+    await ctx.store.put(`${prefix}/manifest.json`, JSON.stringify(manifest, null, 2), 'application/json')
+    heartbeat.stop()
+    await ctx.edge.complete(leased, { kl: Number.isFinite(result.kl) ? result.kl : null, iterations: result.iterations })
+    ctx.log('job succeeded', { job: job.id, seconds: (Date.now() - started) / 1000 })
+  } catch (err) {
+    heartbeat.stop()
+    if (err instanceof StaleLeaseError || heartbeat.lost()) return ctx.log('lease lost', { job: job.id })
+    const userError = err instanceof InputError || err instanceof TsneInputError
+    const code = userError ? (err as InputError).code : 'worker_error'
+    const message = userError ? (err as Error).message : `The worker hit an unexpected error: ${(err as Error).message}`
+    ctx.log('job failed', { job: job.id, code, message, retryable: !userError })
+    try {
+      await ctx.edge.fail(leased, { code, message }, !userError)
+    } catch (failErr) {
+      ctx.log('could not report failure', { error: String(failErr) })
+    }
+  } finally {
+    heartbeat.stop()
+  }
+}
+
+function formatOf(filename: string): 'npy' | 'csv' | 'tsv' | 'txt' {
+  const ext = filename.split('.').pop()?.toLowerCase()
+  return ext === 'npy' || ext === 'csv' || ext === 'tsv' ? ext : 'txt'
+}

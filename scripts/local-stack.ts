@@ -1,0 +1,232 @@
+/**
+ * @module The whole service on one machine: a local S3-compatible server (s3rver), the edge in
+ * `wrangler dev` (workerd, local D1 + Durable Objects), and CPU workers. Used by `npm start` and by the
+ * integration tests, so both run exactly the same stack.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+// @ts-expect-error s3rver ships no types
+import S3rver from 's3rver'
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+
+export interface StackOptions {
+  /** Edge port (default 8787; 0 picks a free one). */
+  port: number
+  /** S3 port (default 9000; 0 picks a free one). */
+  s3Port: number
+  /** Where S3 objects and wrangler's D1/DO state live (git-ignored). */
+  dataDir: string
+  /** CPU workers to start. */
+  workers: number
+  /** Lease length the edge uses, seconds. */
+  leaseSeconds: number
+  /** Extra environment for the workers. */
+  workerEnv: Record<string, string>
+  /** Print child output (prefixed) to this process's stdout. */
+  verbose: boolean
+}
+
+export const STACK_DEFAULTS: StackOptions = {
+  port: 8787,
+  s3Port: 9000,
+  dataDir: join(ROOT, '.data'),
+  workers: 1,
+  leaseSeconds: 90,
+  workerEnv: {},
+  verbose: false,
+}
+
+export const LOCAL_SECRETS = {
+  bucket: 'constellate',
+  accessKeyId: 'S3RVER',
+  secretAccessKey: 'S3RVER',
+  workerSecret: 'local-worker-secret',
+}
+
+const CORS = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>PUT</AllowedMethod>
+    <AllowedMethod>GET</AllowedMethod>
+    <AllowedMethod>HEAD</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <ExposeHeader>ETag</ExposeHeader>
+    <MaxAgeSeconds>3000</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`
+
+export interface Stack {
+  url: string
+  s3Url: string
+  options: StackOptions
+  /** Starts one more worker (e.g. after killing one in a test). */
+  startWorker(env?: Record<string, string>): ChildProcess
+  workers: ChildProcess[]
+  stop(): Promise<void>
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolvePort(port))
+    })
+  })
+}
+
+function pipeOutput(child: ChildProcess, name: string, verbose: boolean, log: string[]): void {
+  const onData = (chunk: Buffer) => {
+    const text = chunk.toString()
+    log.push(text)
+    if (log.length > 400) log.splice(0, log.length - 400)
+    if (verbose) for (const line of text.split('\n')) if (line.trim()) process.stdout.write(`[${name}] ${line}\n`)
+  }
+  child.stdout?.on('data', onData)
+  child.stderr?.on('data', onData)
+}
+
+async function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const log: string[] = []
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  pipeOutput(child, 'setup', false, log)
+  const code = await new Promise<number | null>((done) => child.on('exit', done))
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}:\n${log.join('')}`)
+}
+
+async function waitFor(url: string, timeoutMs: number, child: ChildProcess, log: string[]): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`edge exited with ${child.exitCode}:\n${log.join('')}`)
+    try {
+      const res = await fetch(url)
+      if (res.ok) return
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  throw new Error(`edge did not answer ${url} within ${timeoutMs} ms:\n${log.join('')}`)
+}
+
+function killTree(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
+  if (child.exitCode !== null || child.pid === undefined) return
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    child.kill(signal)
+  }
+}
+
+export async function startStack(options: Partial<StackOptions> = {}): Promise<Stack> {
+  const opts: StackOptions = { ...STACK_DEFAULTS, ...options }
+  const port = opts.port || (await freePort())
+  const s3Port = opts.s3Port || (await freePort())
+  const inspectorPort = await freePort()
+  const s3Dir = join(opts.dataDir, 's3')
+  const wranglerDir = join(opts.dataDir, 'wrangler')
+  mkdirSync(s3Dir, { recursive: true })
+  mkdirSync(wranglerDir, { recursive: true })
+
+  const s3 = new S3rver({
+    port: s3Port,
+    address: '127.0.0.1',
+    directory: s3Dir,
+    silent: true,
+    configureBuckets: [{ name: LOCAL_SECRETS.bucket, configs: [CORS] }],
+  })
+  await s3.run()
+  const s3Url = `http://127.0.0.1:${s3Port}`
+
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    WRANGLER_SEND_METRICS: 'false',
+    WRANGLER_LOG_PATH: join(opts.dataDir, 'wrangler-logs'),
+    NO_COLOR: '1',
+  }
+  const wrangler = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
+  await run(process.execPath, [wrangler, 'd1', 'migrations', 'apply', 'constellate', '--local', '--persist-to', wranglerDir], { ...baseEnv, CI: 'true' })
+
+  const edgeLog: string[] = []
+  const edge = spawn(
+    process.execPath,
+    [
+      wrangler, 'dev',
+      '--ip', '127.0.0.1',
+      '--port', String(port),
+      '--inspector-port', String(inspectorPort),
+      '--persist-to', wranglerDir,
+      '--show-interactive-dev-session=false',
+      '--live-reload=false',
+      '--var', `S3_ENDPOINT:${s3Url}`,
+      '--var', `LEASE_SECONDS:${opts.leaseSeconds}`,
+    ],
+    { cwd: ROOT, env: baseEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  )
+  pipeOutput(edge, 'edge', opts.verbose, edgeLog)
+  const url = `http://127.0.0.1:${port}`
+  try {
+    await waitFor(`${url}/api/health`, 90_000, edge, edgeLog)
+  } catch (err) {
+    killTree(edge)
+    await s3.close()
+    throw err
+  }
+
+  const workers: ChildProcess[] = []
+  const startWorker = (env: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'gpu-worker', 'src', 'main.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        EDGE_URL: url,
+        WORKER_SECRET: LOCAL_SECRETS.workerSecret,
+        S3_ENDPOINT: s3Url,
+        S3_BUCKET: LOCAL_SECRETS.bucket,
+        S3_REGION: 'us-east-1',
+        S3_ACCESS_KEY_ID: LOCAL_SECRETS.accessKeyId,
+        S3_SECRET_ACCESS_KEY: LOCAL_SECRETS.secretAccessKey,
+        ...opts.workerEnv,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
+    pipeOutput(child, `worker-${workers.length + 1}`, opts.verbose, [])
+    workers.push(child)
+    return child
+  }
+  for (let i = 0; i < opts.workers; i++) startWorker()
+
+  let stopped = false
+  const stop = async () => {
+    if (stopped) return
+    stopped = true
+    const children = [...workers, edge]
+    for (const child of children) killTree(child, 'SIGTERM')
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done()
+            const timer = setTimeout(() => {
+              killTree(child, 'SIGKILL')
+              done()
+            }, 5000)
+            child.once('exit', () => {
+              clearTimeout(timer)
+              done()
+            })
+          }),
+      ),
+    )
+    await s3.close()
+  }
+  return { url, s3Url, options: { ...opts, port, s3Port }, startWorker, workers, stop }
+}

@@ -1,0 +1,16 @@
+/** @module Which upload formats exist and how a filename maps to one. */
+import type { UploadFormat, UploadKind } from './schemas.ts'
+
+const EXTENSIONS: Record<string, UploadFormat> = { npy: 'npy', csv: 'csv', tsv: 'tsv', txt: 'txt' }
+
+/** Formats accepted per kind of upload. */
+export const ACCEPTED_FORMATS: Record<UploadKind, UploadFormat[]> = {
+  features: ['npy', 'csv', 'tsv'],
+  labels: ['npy', 'csv', 'tsv', 'txt'],
+}
+
+/** The format named by a filename's extension, or null when it names none we accept. */
+export function formatFromFilename(filename: string): UploadFormat | null {
+  const ext = /\.([a-z0-9]+)$/i.exec(filename)?.[1]?.toLowerCase()
+  return ext ? (EXTENSIONS[ext] ?? null) : null
+}

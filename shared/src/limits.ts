@@ -1,0 +1,30 @@
+/** @module Limits enforced by the edge and the worker; documented in README "Limits". */
+export const LIMITS = {
+  /** Largest single uploaded file, bytes. */
+  maxUploadBytes: 2 * 1024 ** 3,
+  /** Most points one job may embed. */
+  maxPoints: 2_000_000,
+  /** Fewest points t-SNE can meaningfully embed. */
+  minPoints: 5,
+  /** Widest feature vector. */
+  maxDims: 65_536,
+  /** Largest `.npy` header, bytes (numpy writes < 200 for plain arrays). */
+  maxNpyHeaderBytes: 10_000,
+  /** Presigned upload URLs stay valid this long, seconds. */
+  presignExpirySeconds: 15 * 60,
+  /** Text files up to this size are scanned by the edge at completion to count rows. */
+  maxScannedTextBytes: 64 * 1024 ** 2,
+  /** Most iterations a job may ask for. */
+  maxIterations: 10_000,
+  /** Largest perplexity accepted. */
+  maxPerplexity: 1_000,
+  /** Longest a job may run before it is failed, seconds. */
+  jobWallTimeSeconds: 2 * 60 * 60,
+  /** Jobs queued or running at once per workspace. */
+  maxActiveJobsPerWorkspace: 20,
+} as const
+
+/** Smallest N for a perplexity: k = 3*perplexity neighbours must exist. */
+export function minPointsForPerplexity(perplexity: number): number {
+  return Math.floor(3 * perplexity) + 1
+}

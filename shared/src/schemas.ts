@@ -1,0 +1,126 @@
+/** @module zod schemas for every request and response body of the public API. */
+import { z } from 'zod'
+import { LIMITS } from './limits.ts'
+
+export const UploadKind = z.enum(['features', 'labels'])
+export type UploadKind = z.infer<typeof UploadKind>
+
+/** Formats the edge can verify. Detected from the filename extension. */
+export const UploadFormat = z.enum(['npy', 'csv', 'tsv', 'txt'])
+export type UploadFormat = z.infer<typeof UploadFormat>
+
+export const CreateUploadRequest = z.object({
+  filename: z.string().min(1).max(255),
+  size: z.number().int().positive().max(LIMITS.maxUploadBytes),
+  kind: UploadKind,
+})
+export type CreateUploadRequest = z.infer<typeof CreateUploadRequest>
+
+export const UploadStatus = z.enum(['pending', 'verified'])
+
+/** What the edge learned about a verified file (from its header or by scanning it). */
+export const UploadInfo = z.object({
+  format: UploadFormat,
+  /** Rows (points, or labels). Null when the file was too large to scan at the edge. */
+  rows: z.number().int().nullable(),
+  /** Columns of a feature matrix; null for labels or when unknown. */
+  cols: z.number().int().nullable(),
+  dtype: z.string().nullable(),
+  fortranOrder: z.boolean().optional(),
+  hasHeader: z.boolean().optional(),
+})
+export type UploadInfo = z.infer<typeof UploadInfo>
+
+export const Upload = z.object({
+  id: z.string(),
+  kind: UploadKind,
+  filename: z.string(),
+  size: z.number().int(),
+  status: UploadStatus,
+  info: UploadInfo.nullable(),
+  createdAt: z.string(),
+})
+export type Upload = z.infer<typeof Upload>
+
+export const CreateUploadResponse = z.object({
+  upload: Upload,
+  /** PUT the file's bytes here (no extra headers needed). */
+  uploadUrl: z.string().url(),
+  method: z.literal('PUT'),
+  expiresAt: z.string(),
+})
+export type CreateUploadResponse = z.infer<typeof CreateUploadResponse>
+
+export const TSNE_PARAM_DEFAULTS = {
+  perplexity: 30,
+  dims: 2 as 2 | 3,
+  iterations: 750,
+  seed: 42,
+  pcaDims: 50,
+}
+
+export const JobParams = z.object({
+  perplexity: z.number().positive().max(LIMITS.maxPerplexity).default(TSNE_PARAM_DEFAULTS.perplexity),
+  dims: z.union([z.literal(2), z.literal(3)]).default(2),
+  iterations: z.number().int().min(50).max(LIMITS.maxIterations).default(TSNE_PARAM_DEFAULTS.iterations),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(TSNE_PARAM_DEFAULTS.seed),
+  pcaDims: z.number().int().min(2).max(512).default(TSNE_PARAM_DEFAULTS.pcaDims),
+})
+export type JobParams = z.infer<typeof JobParams>
+
+export const CreateJobRequest = z.object({
+  features: z.string().min(1),
+  labels: z.string().min(1).optional(),
+  params: JobParams.partial().default({}),
+})
+export type CreateJobRequest = z.input<typeof CreateJobRequest>
+
+export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled'])
+export type JobStatus = z.infer<typeof JobStatus>
+
+export const JobProgress = z.object({
+  stage: z.string(),
+  iteration: z.number().int(),
+  totalIterations: z.number().int(),
+  kl: z.number().nullable(),
+  frames: z.number().int(),
+  /** True once `GET /jobs/:id/labels` can be read (the worker has parsed the labels). */
+  labelsReady: z.boolean(),
+})
+export type JobProgress = z.infer<typeof JobProgress>
+
+export const JobError = z.object({ code: z.string(), message: z.string() })
+
+export const Job = z.object({
+  id: z.string(),
+  status: JobStatus,
+  params: JobParams,
+  features: z.string(),
+  labels: z.string().nullable(),
+  n: z.number().int().nullable(),
+  d: z.number().int().nullable(),
+  attempt: z.number().int(),
+  progress: JobProgress.nullable(),
+  error: JobError.nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  /** Download links, present once the job succeeded. */
+  results: z
+    .object({ embeddingNpy: z.string(), embeddingCsv: z.string(), manifest: z.string(), metrics: z.string() })
+    .nullable(),
+})
+export type Job = z.infer<typeof Job>
+
+export const ApiErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+})
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>
+
+/** Labels of a job's points as the worker read them: `codes[i]` indexes `classes`. */
+export const JobLabels = z.object({ classes: z.array(z.string()), codes: z.array(z.number().int()) })
+export type JobLabels = z.infer<typeof JobLabels>
+
+/** Messages a live viewer receives as WebSocket text; frames arrive as binary messages (frame-codec). */
+export const LiveMessage = z.object({ type: z.literal('status'), job: Job })
+export type LiveMessage = z.infer<typeof LiveMessage>

@@ -1,0 +1,50 @@
+/** @module A minimal HTTP client for tests that behaves like curl with a cookie jar. */
+import type { Job } from '@constellate/shared'
+
+export interface ApiResponse<T = any> { status: number; body: T; headers: Headers }
+
+export class TestClient {
+  private cookie = ''
+  constructor(readonly baseUrl: string) {}
+
+  async request<T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.cookie ? { cookie: this.cookie } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    })
+    const setCookie = res.headers.get('set-cookie')
+    if (setCookie) this.cookie = setCookie.split(';')[0]!
+    const type = res.headers.get('content-type') ?? ''
+    const parsed = type.includes('json') ? await res.json() : new Uint8Array(await res.arrayBuffer())
+    return { status: res.status, body: parsed as T, headers: res.headers }
+  }
+
+  /** Creates an upload, PUTs the bytes to the presigned URL and completes it; returns the completion response. */
+  async upload(filename: string, bytes: Uint8Array, kind: 'features' | 'labels'): Promise<ApiResponse> {
+    const created = await this.request('POST', '/api/v1/uploads', { filename, size: bytes.byteLength, kind })
+    if (created.status !== 201) return created
+    const put = await fetch(created.body.uploadUrl, { method: 'PUT', body: bytes })
+    if (!put.ok) throw new Error(`PUT to storage failed: ${put.status} ${await put.text()}`)
+    return this.request('POST', `/api/v1/uploads/${created.body.upload.id}/complete`)
+  }
+
+  /** Uploads features (and labels) and returns the verified upload ids, failing loudly otherwise. */
+  async uploadVerified(filename: string, bytes: Uint8Array, kind: 'features' | 'labels'): Promise<string> {
+    const res = await this.upload(filename, bytes, kind)
+    if (res.status !== 200) throw new Error(`upload of ${filename} failed: ${res.status} ${JSON.stringify(res.body)}`)
+    return res.body.upload.id
+  }
+
+  async waitForJob(id: string, timeoutMs = 240_000): Promise<Job> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const res = await this.request<{ job: Job }>('GET', `/api/v1/jobs/${id}`)
+      if (res.status !== 200) throw new Error(`GET job ${id}: ${res.status} ${JSON.stringify(res.body)}`)
+      const { job } = res.body
+      if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job
+      if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms`)
+      await new Promise((r) => setTimeout(r, 500))
+    }
+  }
+}
