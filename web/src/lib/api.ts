@@ -1,0 +1,174 @@
+/**
+ * @module Calls to the Constellate HTTP API (docs/api.md). Every failure becomes an `ApiError` whose
+ * message is plain words fit to show next to the control that caused it.
+ */
+import type { CreateJobRequest, CreateUploadResponse, Job, JobLabels, Upload, UploadKind } from '@constellate/shared'
+
+export const API_BASE = '/api/v1'
+
+export class ApiError extends Error {
+  override name = 'ApiError'
+  constructor(
+    /** HTTP status; 0 when the server could not be reached. */
+    readonly status: number,
+    /** The API's machine-readable code, or a local one ('network', 'bad_response', 'storage'). */
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** The user-facing message of any thrown value. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return String(error)
+}
+
+/** Turns a non-OK response into an ApiError, using the `{error: {code, message}}` body when there is one. */
+export async function errorFromResponse(response: Response): Promise<ApiError> {
+  let body: unknown = null
+  try {
+    body = await response.json()
+  } catch {
+    // Not JSON (a proxy page, an empty body): fall through to a generic message.
+  }
+  const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error
+  if (error && typeof error.message === 'string') {
+    return new ApiError(response.status, typeof error.code === 'string' ? error.code : 'error', error.message)
+  }
+  return new ApiError(response.status, 'bad_response', genericStatusMessage(response.status))
+}
+
+export function genericStatusMessage(status: number): string {
+  if (status === 404) return 'The server does not know this address (HTTP 404).'
+  if (status === 413) return 'The request is too large for the server (HTTP 413).'
+  if (status === 429) return 'Too many requests right now. Wait a moment and try again.'
+  if (status >= 500) return `The server ran into a problem (HTTP ${status}). Try again in a moment.`
+  return `The server refused the request (HTTP ${status}).`
+}
+
+const NETWORK_MESSAGE = 'Could not reach the Constellate server. Check that it is running and try again.'
+
+async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  let response: Response
+  try {
+    response = await fetch(API_BASE + path, { credentials: 'same-origin', ...init })
+  } catch (error) {
+    if ((error as Error)?.name === 'AbortError') throw error
+    throw new ApiError(0, 'network', NETWORK_MESSAGE)
+  }
+  if (!response.ok) throw await errorFromResponse(response)
+  return response
+}
+
+async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await request(path, init)
+  try {
+    return (await response.json()) as T
+  } catch {
+    throw new ApiError(response.status, 'bad_response', 'The server sent an answer that could not be read.')
+  }
+}
+
+function post<T>(path: string, body?: unknown): Promise<T> {
+  return json<T>(path, {
+    method: 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+}
+
+export function createUpload(filename: string, size: number, kind: UploadKind): Promise<CreateUploadResponse> {
+  return post('/uploads', { filename, size, kind })
+}
+
+export async function completeUpload(uploadId: string): Promise<Upload> {
+  return (await post<{ upload: Upload }>(`/uploads/${encodeURIComponent(uploadId)}/complete`)).upload
+}
+
+export async function createJob(body: CreateJobRequest): Promise<Job> {
+  return (await post<{ job: Job }>('/jobs', body)).job
+}
+
+export async function listJobs(signal?: AbortSignal): Promise<Job[]> {
+  return (await json<{ jobs: Job[] }>('/jobs', { signal })).jobs
+}
+
+export async function getJob(id: string, signal?: AbortSignal): Promise<Job> {
+  return (await json<{ job: Job }>(`/jobs/${encodeURIComponent(id)}`, { signal })).job
+}
+
+export async function cancelJob(id: string): Promise<Job> {
+  return (await post<{ job: Job }>(`/jobs/${encodeURIComponent(id)}/cancel`)).job
+}
+
+export function getJobLabels(id: string, signal?: AbortSignal): Promise<JobLabels> {
+  return json(`/jobs/${encodeURIComponent(id)}/labels`, { signal })
+}
+
+export async function listFrames(id: string, signal?: AbortSignal): Promise<{ seq: number; iteration: number }[]> {
+  return (await json<{ frames: { seq: number; iteration: number }[] }>(`/jobs/${encodeURIComponent(id)}/frames`, { signal })).frames
+}
+
+export async function getFrameBytes(id: string, seq: number, signal?: AbortSignal): Promise<Uint8Array> {
+  const response = await request(`/jobs/${encodeURIComponent(id)}/frames/${seq}`, { signal })
+  return new Uint8Array(await response.arrayBuffer())
+}
+
+export async function getEmbeddingNpy(id: string, signal?: AbortSignal): Promise<Uint8Array> {
+  const response = await request(`/jobs/${encodeURIComponent(id)}/embedding.npy`, { signal })
+  return new Uint8Array(await response.arrayBuffer())
+}
+
+/** Where the job's results download from: the job's own links when present, else the documented paths. */
+export function resultUrls(job: Pick<Job, 'id' | 'results'>): { npy: string; csv: string } {
+  const base = `${API_BASE}/jobs/${encodeURIComponent(job.id)}`
+  return { npy: job.results?.embeddingNpy ?? `${base}/embedding.npy`, csv: job.results?.embeddingCsv ?? `${base}/embedding.csv` }
+}
+
+/** The live WebSocket URL for a job on this page's origin. */
+export function liveUrl(jobId: string, location: { protocol: string; host: string }): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
+  return `${scheme}//${location.host}${API_BASE}/jobs/${encodeURIComponent(jobId)}/live`
+}
+
+/** The message of an S3-style XML error body (`<Message>...</Message>`), if any. */
+export function storageErrorMessage(body: string): string | null {
+  const match = /<Message>([^<]*)<\/Message>/.exec(body)
+  return match?.[1]?.trim() || null
+}
+
+/**
+ * PUTs `body` to a presigned storage URL with XMLHttpRequest so upload progress can be shown.
+ * Sends no Content-Type (the signature covers none). Resolves when storage accepts the bytes.
+ */
+export function putWithProgress(
+  url: string,
+  body: Blob,
+  onProgress: (loaded: number, total: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('PUT', url)
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded, event.total)
+    }
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(body.size, body.size)
+        resolve()
+        return
+      }
+      const detail = storageErrorMessage(xhr.responseText ?? '')
+      reject(new ApiError(xhr.status, 'storage', `Storage refused the file (HTTP ${xhr.status})${detail ? `: ${detail}` : '.'}`))
+    }
+    xhr.onerror = () =>
+      reject(new ApiError(0, 'network', 'The connection to storage failed while sending the file. Check your connection and try again.'))
+    xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'))
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true })
+    // A typeless Blob makes the browser send no Content-Type header.
+    xhr.send(body.slice(0, body.size, ''))
+  })
+}

@@ -1,0 +1,323 @@
+/**
+ * @module What the browser can tell about a chosen file before uploading it: the `.npy` header (shape,
+ * dtype, order) or the first lines of a CSV/TSV/TXT (columns, header row, row count), and the problems the
+ * edge would reject it for, worded the same way so the user can fix them before waiting for an upload.
+ */
+import {
+  ACCEPTED_FORMATS,
+  formatFromFilename,
+  LIMITS,
+  NPY_PREFIX_BYTES,
+  NpyFormatError,
+  npyDtypeName,
+  parseNpyHeader,
+  type UploadFormat,
+  type UploadKind,
+} from '@constellate/shared'
+
+export interface FileSummary {
+  format: UploadFormat | null
+  /** Points (features) or labels; null when unknown. */
+  rows: number | null
+  /** False when `rows` was estimated from a sample of a large text file. */
+  rowsExact: boolean
+  /** Feature columns (D); null for labels. */
+  cols: number | null
+  /** e.g. "float32", "numbers", "text". */
+  dtype: string | null
+  /** `.npy` shape as written in the header. */
+  shape?: number[]
+  fortranOrder?: boolean
+  hasHeader?: boolean
+  /** A few distinct label values seen, for display. */
+  sampleLabels?: string[]
+  /** Distinct labels seen in the sample (a lower bound when the sample is partial). */
+  distinctLabels?: number
+  /** Reasons the upload would be refused; the form will not submit while there are any. */
+  problems: string[]
+  /** Worth knowing, not blocking. */
+  notes: string[]
+}
+
+/** Text files up to this size have their rows counted exactly; larger ones are estimated. */
+export const EXACT_ROW_COUNT_BYTES = 256 * 1024 ** 2
+/** Bytes of a text file parsed to find columns and a header. */
+export const TEXT_SAMPLE_BYTES = 256 * 1024
+
+const HEADER_WORDS = new Set(['label', 'labels', 'class', 'classes', 'target', 'targets', 'y', 'name', 'category', 'digit'])
+
+function emptySummary(format: UploadFormat | null): FileSummary {
+  return { format, rows: null, rowsExact: false, cols: null, dtype: null, problems: [], notes: [] }
+}
+
+function plural(count: number, word: string): string {
+  return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`
+}
+
+/** Checks that don't need the file's content: extension, emptiness, size. */
+export function inspectName(filename: string, size: number, kind: UploadKind): FileSummary {
+  const format = formatFromFilename(filename)
+  const summary = emptySummary(format)
+  const accepted = ACCEPTED_FORMATS[kind]
+  if (!format || !accepted.includes(format)) {
+    const list = accepted.map((f) => '.' + f).join(', ')
+    summary.problems.push(`"${filename}" is not a file type accepted for ${kind}. Use ${list}.`)
+  }
+  if (size === 0) summary.problems.push(`"${filename}" is empty.`)
+  if (size > LIMITS.maxUploadBytes) {
+    summary.problems.push(`"${filename}" is ${formatBytes(size)}; the largest accepted file is ${formatBytes(LIMITS.maxUploadBytes)}.`)
+  }
+  return summary
+}
+
+/**
+ * Inspects a `.npy` file from its first bytes (`prefix`, at least the header; `NPY_PREFIX_BYTES` is
+ * enough) and its total size.
+ */
+export function inspectNpy(prefix: Uint8Array, fileSize: number, kind: UploadKind): FileSummary {
+  const summary = emptySummary('npy')
+  let header
+  try {
+    header = parseNpyHeader(prefix)
+  } catch (error) {
+    if (error instanceof NpyFormatError) {
+      summary.problems.push(error.message)
+      return summary
+    }
+    throw error
+  }
+  summary.shape = header.shape
+  summary.fortranOrder = header.fortranOrder
+  summary.dtype = npyDtypeName(header)
+  const shapeText = `(${header.shape.join(', ')}${header.shape.length === 1 ? ',' : ''})`
+  const declared = header.dataOffset + header.dataBytes
+  if (declared > fileSize) {
+    summary.problems.push(
+      `The .npy header declares shape ${shapeText} (${formatBytes(declared)}), but the file holds only ${formatBytes(fileSize)}. The file is truncated; save it again with numpy.save().`,
+    )
+  } else if (declared < fileSize) {
+    summary.notes.push(`The file has ${formatBytes(fileSize - declared)} after the array's data, which will be ignored or refused.`)
+  }
+  if (kind === 'features') {
+    if (header.shape.length !== 2) {
+      summary.problems.push(
+        `Features must be a 2-D array [N, D]; this one has shape ${shapeText}. Reshape it, e.g. numpy.save(path, x.reshape(len(x), -1)).`,
+      )
+    } else {
+      summary.rows = header.shape[0]!
+      summary.cols = header.shape[1]!
+      summary.rowsExact = true
+      checkFeatureShape(summary, summary.rows, summary.cols)
+    }
+  } else {
+    const [first, second] = header.shape
+    if (header.shape.length === 1 || (header.shape.length === 2 && second === 1)) {
+      summary.rows = first!
+      summary.rowsExact = true
+    } else {
+      summary.problems.push(`Labels must be a 1-D array with one label per point; this one has shape ${shapeText}.`)
+    }
+    if (header.kind === 'f') summary.notes.push(`Labels are stored as ${summary.dtype}; integer class ids are expected.`)
+  }
+  return summary
+}
+
+function checkFeatureShape(summary: FileSummary, rows: number, cols: number): void {
+  if (rows < LIMITS.minPoints) {
+    summary.problems.push(`t-SNE needs at least ${LIMITS.minPoints} points; this file has ${rows}.`)
+  }
+  if (rows > LIMITS.maxPoints) {
+    summary.problems.push(`This file has ${plural(rows, 'point')}; at most ${LIMITS.maxPoints.toLocaleString('en-US')} are accepted. Subsample it first.`)
+  }
+  if (cols < 1) summary.problems.push('Features have no columns (D = 0).')
+  if (cols > LIMITS.maxDims) {
+    summary.problems.push(`Features have ${cols.toLocaleString('en-US')} columns; at most ${LIMITS.maxDims.toLocaleString('en-US')} are accepted.`)
+  }
+}
+
+/** Splits text into lines, dropping blank ones; when `complete` is false the last (maybe cut) line is dropped. */
+export function sampleLines(text: string, complete: boolean): string[] {
+  const lines = text.split(/\r?\n/)
+  if (!complete) lines.pop()
+  return lines.filter((line) => line.trim().length > 0)
+}
+
+function isNumber(field: string): boolean {
+  const value = field.trim()
+  if (value === '') return false
+  return !Number.isNaN(Number(value)) || /^[+-]?(nan|inf|infinity)$/i.test(value)
+}
+
+function isFiniteNumber(field: string): boolean {
+  const value = field.trim()
+  return value !== '' && Number.isFinite(Number(value))
+}
+
+/**
+ * Inspects a delimited text sample. `text` is the start of the file (the whole file when `complete`);
+ * `totalRows` is the exact or estimated count of non-blank lines in the whole file.
+ */
+export function inspectText(
+  text: string,
+  options: { format: UploadFormat; kind: UploadKind; complete: boolean; totalLines: number; totalExact: boolean },
+): FileSummary {
+  const summary = emptySummary(options.format)
+  const lines = sampleLines(text, options.complete)
+  if (lines.length === 0) {
+    summary.problems.push('The file has no rows.')
+    return summary
+  }
+  return options.kind === 'features' ? inspectFeatureText(summary, lines, options) : inspectLabelText(summary, lines, options)
+}
+
+function inspectFeatureText(
+  summary: FileSummary,
+  lines: string[],
+  options: { format: UploadFormat; totalLines: number; totalExact: boolean },
+): FileSummary {
+  const delimiter = options.format === 'tsv' ? '\t' : ','
+  const first = lines[0]!.split(delimiter)
+  const hasHeader = first.some((field) => !isNumber(field))
+  summary.hasHeader = hasHeader
+  const dataLines = hasHeader ? lines.slice(1) : lines
+  const cols = first.length
+  summary.cols = cols
+  summary.dtype = 'numbers'
+  summary.rows = Math.max(0, options.totalLines - (hasHeader ? 1 : 0))
+  summary.rowsExact = options.totalExact
+  if (cols === 1 && options.format === 'csv' && /[\t;]/.test(lines[0]!)) {
+    summary.notes.push('Only one column was found: values must be separated by commas in a .csv (use .tsv for tabs).')
+  }
+  const rowOffset = hasHeader ? 2 : 1
+  for (let row = 0; row < dataLines.length && summary.problems.length < 3; row++) {
+    const fields = dataLines[row]!.split(delimiter)
+    if (fields.length !== cols) {
+      summary.problems.push(`Line ${row + rowOffset} has ${fields.length} values; the first ${hasHeader ? 'header' : 'row'} has ${cols}. Every row needs the same number of columns.`)
+      continue
+    }
+    for (let col = 0; col < fields.length; col++) {
+      const field = fields[col]!
+      if (!isNumber(field)) {
+        summary.problems.push(`Line ${row + rowOffset}, column ${col + 1} is "${field.trim().slice(0, 30)}", not a number. Features must be numeric.`)
+        break
+      }
+      if (!isFiniteNumber(field)) {
+        summary.problems.push(`Line ${row + rowOffset}, column ${col + 1} is ${field.trim()}. Features must be finite numbers (no NaN or Inf); fill or drop those rows.`)
+        break
+      }
+    }
+  }
+  if (summary.rowsExact) checkFeatureShape(summary, summary.rows, cols)
+  return summary
+}
+
+function inspectLabelText(
+  summary: FileSummary,
+  lines: string[],
+  options: { format: UploadFormat; totalLines: number; totalExact: boolean },
+): FileSummary {
+  const firstValue = lines[0]!.trim().toLowerCase()
+  const hasHeader = HEADER_WORDS.has(firstValue.replace(/^["']|["']$/g, ''))
+  summary.hasHeader = hasHeader
+  const values = (hasHeader ? lines.slice(1) : lines).map((line) => line.trim())
+  const distinct = new Set(values)
+  summary.distinctLabels = distinct.size
+  summary.sampleLabels = [...distinct].slice(0, 6)
+  summary.dtype = values.every(isNumber) ? 'numbers' : 'text'
+  summary.rows = Math.max(0, options.totalLines - (hasHeader ? 1 : 0))
+  summary.rowsExact = options.totalExact
+  return summary
+}
+
+/**
+ * Counts non-blank lines across chunks of bytes (LF or CRLF), without decoding text. Push chunks in
+ * order, then read `count`.
+ */
+export class LineCounter {
+  #count = 0
+  #lineHasContent = false
+
+  push(chunk: Uint8Array): void {
+    let count = this.#count
+    let content = this.#lineHasContent
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i]!
+      if (byte === 0x0a) {
+        if (content) count++
+        content = false
+      } else if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) {
+        content = true
+      }
+    }
+    this.#count = count
+    this.#lineHasContent = content
+  }
+
+  /** Lines so far, counting a last line without a trailing newline. */
+  get count(): number {
+    return this.#count + (this.#lineHasContent ? 1 : 0)
+  }
+}
+
+/** Readable size, e.g. "1.5 MB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  const units = ['KB', 'MB', 'GB', 'TB']
+  let value = bytes / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`
+}
+
+/** Anything with a name and Blob's reading methods: a browser File, or a Node File/Blob in tests. */
+export interface NamedBlob {
+  name: string
+  size: number
+  slice(start?: number, end?: number): Blob
+}
+
+/** Reads what is needed from `file` and inspects it. Never throws for bad content; reports problems. */
+export async function inspectFile(file: NamedBlob, kind: UploadKind): Promise<FileSummary> {
+  const byName = inspectName(file.name, file.size, kind)
+  if (byName.problems.length > 0 || !byName.format) return byName
+  const format = byName.format
+  if (format === 'npy') {
+    const prefix = new Uint8Array(await file.slice(0, Math.min(file.size, NPY_PREFIX_BYTES)).arrayBuffer())
+    return inspectNpy(prefix, file.size, kind)
+  }
+  const sampleBytes = new Uint8Array(await file.slice(0, Math.min(file.size, TEXT_SAMPLE_BYTES)).arrayBuffer())
+  if (sampleBytes.length >= 6 && sampleBytes[0] === 0x93 && sampleBytes[1] === 0x4e) {
+    const summary = emptySummary(format)
+    summary.problems.push(`"${file.name}" is a .npy file, not ${format.toUpperCase()} text. Rename it to end in .npy.`)
+    return summary
+  }
+  if (sampleBytes.subarray(0, 4096).includes(0)) {
+    const summary = emptySummary(format)
+    summary.problems.push(`"${file.name}" is binary, not ${format.toUpperCase()} text. Upload a text file, or a .npy saved with numpy.save().`)
+    return summary
+  }
+  const complete = sampleBytes.length === file.size
+  const text = new TextDecoder('utf-8').decode(sampleBytes)
+  let totalLines: number
+  let totalExact: boolean
+  if (complete) {
+    totalLines = sampleLines(text, true).length
+    totalExact = true
+  } else if (file.size <= EXACT_ROW_COUNT_BYTES) {
+    const counter = new LineCounter()
+    const chunk = 8 * 1024 ** 2
+    for (let start = 0; start < file.size; start += chunk) {
+      counter.push(new Uint8Array(await file.slice(start, Math.min(file.size, start + chunk)).arrayBuffer()))
+    }
+    totalLines = counter.count
+    totalExact = true
+  } else {
+    const lines = sampleLines(text, false).length
+    totalLines = Math.round((lines / sampleBytes.length) * file.size)
+    totalExact = false
+  }
+  return inspectText(text, { format, kind, complete, totalLines, totalExact })
+}

@@ -1,0 +1,61 @@
+/**
+ * @module Software rasteriser for the 2-D canvas viewer: writes opaque square points straight into an
+ * RGBA pixel buffer. No anti-aliasing, so every drawn pixel is exactly its class colour (pixel checks and
+ * colour counting stay reliable) and a million points cost one pass.
+ */
+import { hexToRgb } from './palette.ts'
+
+/** `#rrggbb` packed as the Uint32 a little-endian RGBA ImageData buffer stores (0xAABBGGRR). */
+export function packColor(hex: string): number {
+  const [r, g, b] = hexToRgb(hex)
+  return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0
+}
+
+export const WHITE = packColor('#ffffff')
+
+/**
+ * Draws n points as `size` x `size` squares centred on `xy` (pixel coordinates, row-major n*2) into
+ * `pixels` (width*height, packed RGBA). `colors[i]` is point i's packed colour. Points are drawn in
+ * `order` when given (back to front), else by index; later points cover earlier ones. O(n*size²).
+ */
+export function rasterisePoints(
+  pixels: Uint32Array,
+  width: number,
+  height: number,
+  xy: Float32Array,
+  n: number,
+  colors: Uint32Array,
+  size: number,
+  order?: Uint32Array,
+): void {
+  const side = Math.max(1, Math.round(size))
+  const half = (side - 1) / 2
+  for (let j = 0; j < n; j++) {
+    const i = order ? order[j]! : j
+    const cx = xy[i * 2]!
+    const cy = xy[i * 2 + 1]!
+    if (!(cx > -side && cx < width + side && cy > -side && cy < height + side)) continue
+    const x0 = Math.round(cx - half)
+    const y0 = Math.round(cy - half)
+    const color = colors[i]!
+    const xStart = x0 < 0 ? 0 : x0
+    const xEnd = x0 + side > width ? width : x0 + side
+    const yStart = y0 < 0 ? 0 : y0
+    const yEnd = y0 + side > height ? height : y0 + side
+    for (let y = yStart; y < yEnd; y++) {
+      const row = y * width
+      for (let x = xStart; x < xEnd; x++) pixels[row + x] = color
+    }
+  }
+}
+
+/**
+ * Indices 0..n-1 sorted so that larger `depth` comes first (drawn first, i.e. furthest away when depth
+ * grows away from the viewer). Reuses `out` when it has length n.
+ */
+export function depthOrder(depth: Float32Array, n: number, out?: Uint32Array): Uint32Array {
+  const order = out && out.length === n ? out : new Uint32Array(n)
+  for (let i = 0; i < n; i++) order[i] = i
+  order.sort((a, b) => depth[b]! - depth[a]!)
+  return order
+}

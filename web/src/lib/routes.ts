@@ -1,0 +1,27 @@
+/** @module The app's pages and how a URL path maps to one. */
+
+export type Route = { page: 'upload' } | { page: 'job'; jobId: string } | { page: 'not-found'; path: string }
+
+/** The route for a URL path; trailing slashes are ignored. */
+export function matchRoute(pathname: string): Route {
+  const path = pathname.replace(/\/+$/, '') || '/'
+  if (path === '/') return { page: 'upload' }
+  const job = /^\/jobs\/([^/]+)$/.exec(path)
+  if (job) {
+    try {
+      return { page: 'job', jobId: decodeURIComponent(job[1]!) }
+    } catch {
+      return { page: 'not-found', path }
+    }
+  }
+  return { page: 'not-found', path }
+}
+
+export function jobPath(jobId: string): string {
+  return `/jobs/${encodeURIComponent(jobId)}`
+}
+
+/** Whether a same-origin link to `pathname` is one of our pages (and not the API or a download). */
+export function isAppPath(pathname: string): boolean {
+  return !pathname.startsWith('/api/') && matchRoute(pathname).page !== 'not-found'
+}
