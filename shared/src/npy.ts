@@ -36,8 +36,11 @@ export interface NpyHeader {
 
 const SUPPORTED: Record<string, number[]> = { f: [2, 4, 8], i: [1, 2, 4, 8], u: [1, 2, 4, 8], b: [1] }
 
-/** Bytes the edge must read to be sure the whole header is present. */
-export const NPY_PREFIX_BYTES = 10 + LIMITS.maxNpyHeaderBytes
+/**
+ * Bytes the edge must read to be sure the whole header is present: the 12-byte preamble of format
+ * versions 2 and 3 (version 1 has 10) plus the largest header accepted.
+ */
+export const NPY_PREFIX_BYTES = 12 + LIMITS.maxNpyHeaderBytes
 
 export function hasNpyMagic(bytes: Uint8Array): boolean {
   return bytes.length >= 6 && NPY_MAGIC.every((b, i) => bytes[i] === b)
@@ -70,7 +73,9 @@ export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
     throw new NpyFormatError('npy_too_large_header', `The .npy header is ${headerLength} bytes; at most ${LIMITS.maxNpyHeaderBytes} are accepted. Save a plain numeric array with numpy.save().`)
   }
   if (bytes.length < headerStart + headerLength) throw new NpyFormatError('npy_truncated', 'The .npy file ends inside its header.')
-  const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, headerStart + headerLength))
+  const headerBytes = bytes.subarray(headerStart, headerStart + headerLength)
+  // Versions 1 and 2 are latin-1; decode by hand because Workers' TextDecoder need not know latin-1.
+  const text = major === 3 ? new TextDecoder('utf-8').decode(headerBytes) : String.fromCharCode(...headerBytes)
   const descrMatch = /['"]descr['"]\s*:\s*(['"])([^'"]*)\1/.exec(text)
   if (!descrMatch) {
     if (/['"]descr['"]\s*:\s*\[/.test(text)) {
