@@ -147,6 +147,8 @@ export async function startStack(options: Partial<StackOptions> = {}): Promise<S
   const baseEnv: NodeJS.ProcessEnv = {
     ...process.env,
     WRANGLER_SEND_METRICS: 'false',
+    // Never reach out for Request.cf data: the local stack must work offline.
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
     WRANGLER_LOG_PATH: join(opts.dataDir, 'wrangler-logs'),
     NO_COLOR: '1',
   }

@@ -20,8 +20,8 @@ describe('bad input gets a clear error at the step that detects it', () => {
   it('refuses a text file named features.npy because it lacks the .npy magic bytes', async () => {
     const res = await client.upload('features.npy', new TextEncoder().encode('1,2,3\n4,5,6\n'), 'features')
     expect(res.status).toBe(422)
-    expect(res.body.error.code).toBe('npy_bad_magic')
-    expect(res.body.error.message).toMatch(/magic/)
+    expect(res.body.error.code).toBe('content_mismatch')
+    expect(res.body.error.message).toMatch(/says \.npy but its content is text/)
   })
 
   it('refuses an object (pickled) .npy without loading it', async () => {
