@@ -1,0 +1,42 @@
+/**
+ * @module compute/barrier — a reusable sense-counting barrier over a SharedArrayBuffer, for
+ * SPMD kernels that run the same loop on every thread and meet between phases.
+ */
+
+/** Shared state of a barrier: Int32Array [arrived, generation]. */
+export function createBarrierState(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(8))
+}
+
+/** Blocks until `size` threads have called it (spins briefly, then sleeps on Atomics.wait). */
+export function makeBarrier(state: Int32Array, size: number): () => void {
+  if (size <= 1) return () => {}
+  return () => {
+    const generation = Atomics.load(state, 1)
+    if (Atomics.add(state, 0, 1) === size - 1) {
+      Atomics.store(state, 0, 0)
+      Atomics.add(state, 1, 1)
+      Atomics.notify(state, 1)
+      return
+    }
+    for (let spin = 0; spin < 2000; spin++) {
+      if (Atomics.load(state, 1) !== generation) return
+    }
+    while (Atomics.load(state, 1) === generation) Atomics.wait(state, 1, generation, 50)
+  }
+}
+
+/** What every SPMD kernel receives: its rank, the thread count and the barrier. */
+export interface SpmdContext {
+  rank: number
+  size: number
+  barrier: () => void
+}
+
+/** Splits [0, count) into `size` contiguous ranges; returns this rank's [start, end). */
+export function rangeOf(count: number, rank: number, size: number): [number, number] {
+  const base = Math.floor(count / size)
+  const extra = count % size
+  const start = rank * base + Math.min(rank, extra)
+  return [start, start + base + (rank < extra ? 1 : 0)]
+}

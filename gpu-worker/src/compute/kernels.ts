@@ -1,0 +1,26 @@
+/**
+ * @module compute/kernels — the registry of SPMD kernels a pool can run by name (the same table is
+ * loaded in-process and inside every worker thread).
+ */
+import type { SpmdContext } from './barrier.ts'
+import { exactKnnKernel } from '../tsne/knn.ts'
+import { calibrateKernel } from '../tsne/affinities.ts'
+import { optimizeKernel } from '../tsne/optimizer.ts'
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Kernel = (payload: any, ctx: SpmdContext) => unknown
+
+const KERNELS = {
+  'exact-knn': exactKnnKernel,
+  calibrate: calibrateKernel,
+  optimize: optimizeKernel,
+} satisfies Record<string, Kernel>
+
+export type KernelName = keyof typeof KERNELS
+
+/** Runs the named kernel for one rank. */
+export function runKernel(name: KernelName, payload: object, ctx: SpmdContext): unknown {
+  const kernel: Kernel | undefined = KERNELS[name]
+  if (!kernel) throw new Error(`unknown kernel ${name}`)
+  return kernel(payload, ctx)
+}

@@ -1,0 +1,213 @@
+/**
+ * @module engine — the single entry point of the embedding engine: PCA, kNN, affinities,
+ * initialisation and the two-phase t-SNE optimisation, with frames, cancellation, per-stage
+ * timings and the resolved options for the job manifest.
+ */
+import os from 'node:os'
+import { KernelPool } from './compute/pool.ts'
+import { pca } from './pca/pca.ts'
+import { exactKnn, type Metric } from './tsne/knn.ts'
+import { affinities } from './tsne/affinities.ts'
+import { pcaInitialization, randomInitialization } from './tsne/init.ts'
+import { optimize } from './tsne/tsne.ts'
+import type { GradientMethod } from './tsne/optimizer.ts'
+
+export interface EmbedOptions {
+  perplexity: number
+  dims: 2 | 3
+  /** Total iterations, the early-exaggeration ones included. */
+  iterations: number
+  seed: number
+  /** PCA target dimensionality when the input has more columns than this (0 disables PCA). */
+  pcaDims: number
+  earlyExaggeration: number
+  earlyExaggerationIterations: number
+  /** Exaggeration during the normal phase (1 = none). */
+  lateExaggeration: number
+  /** 'auto' = max(n / earlyExaggeration, 50). */
+  learningRate: number | 'auto'
+  earlyMomentum: number
+  momentum: number
+  minGain: number
+  metric: Metric
+  /** Degrees of freedom of the Student-t kernel (1 = standard t-SNE, < 1 heavier tails). */
+  dof: number
+  initialization: 'pca' | 'random'
+  gradient: 'auto' | GradientMethod
+  knn: 'auto' | 'exact' | 'approximate'
+  /** Barnes-Hut opening angle. */
+  theta: number
+  frameEvery: number
+  /** Worker threads (0 = all cores). */
+  threads: number
+}
+
+export const EMBED_DEFAULTS: EmbedOptions = {
+  perplexity: 30,
+  dims: 2,
+  iterations: 750,
+  seed: 42,
+  pcaDims: 50,
+  earlyExaggeration: 12,
+  earlyExaggerationIterations: 250,
+  lateExaggeration: 1,
+  learningRate: 'auto',
+  earlyMomentum: 0.5,
+  momentum: 0.8,
+  minGain: 0.01,
+  metric: 'euclidean',
+  dof: 1,
+  initialization: 'pca',
+  gradient: 'auto',
+  knn: 'auto',
+  theta: 0.5,
+  frameEvery: 25,
+  threads: 0,
+}
+
+export interface EmbedFrame {
+  iteration: number
+  totalIterations: number
+  /** Row-major n x dims; a reused buffer: copy it to keep it. */
+  embedding: Float32Array
+  kl?: number
+  phase: 'early' | 'main'
+}
+
+export interface EmbedHooks {
+  onFrame?(frame: EmbedFrame): void | Promise<void>
+  onStage?(stage: 'pca' | 'knn' | 'affinities' | 'optimize', info?: object): void
+  signal?: AbortSignal
+}
+
+export interface EmbedResult {
+  /** Row-major n x dims. */
+  embedding: Float32Array
+  n: number
+  dims: 2 | 3
+  iterations: number
+  cancelled: boolean
+  kl: number
+  /** Seconds per stage. */
+  timings: Record<string, number>
+  resolved: Record<string, unknown>
+  backend: string
+}
+
+/** Inputs or options the engine cannot work with; `code` names the problem, the message says how to fix it. */
+export class TsneInputError extends Error {
+  override name = 'TsneInputError'
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+const MIN_POINTS = 5
+const PCA_THREADS = 2
+
+function validate(points: Float32Array, n: number, d: number, o: EmbedOptions): void {
+  if (!Number.isInteger(n) || !Number.isInteger(d) || n < 0 || d < 1) throw new TsneInputError('bad_shape', `n and d must be positive integers; got n=${n}, d=${d}.`)
+  if (points.length < n * d) throw new TsneInputError('bad_shape', `points holds ${points.length} values but n*d = ${n * d}. Pass a row-major n x d array.`)
+  if (n < MIN_POINTS) throw new TsneInputError('too_few_points', `t-SNE needs at least ${MIN_POINTS} points; got ${n}. Upload more points.`)
+  if (o.dims !== 2 && o.dims !== 3) throw new TsneInputError('bad_dims', `dims must be 2 or 3; got ${o.dims}.`)
+  if (!(o.perplexity > 0)) throw new TsneInputError('bad_perplexity', `perplexity must be positive; got ${o.perplexity}.`)
+  const needed = Math.floor(3 * o.perplexity) + 1
+  if (n < needed) {
+    throw new TsneInputError(
+      'perplexity_too_large',
+      `perplexity ${o.perplexity} needs at least ${needed} points; got ${n}. Lower perplexity (at most ${Math.max(1, Math.floor((n - 1) / 3))}) or upload more points.`,
+    )
+  }
+  if (!Number.isInteger(o.iterations) || o.iterations < 0) throw new TsneInputError('bad_iterations', `iterations must be a non-negative integer; got ${o.iterations}.`)
+  if (!(o.dof > 0)) throw new TsneInputError('bad_dof', `dof must be positive; got ${o.dof}.`)
+  if (!(o.frameEvery >= 1)) throw new TsneInputError('bad_frame_every', `frameEvery must be at least 1; got ${o.frameEvery}.`)
+  for (let t = 0; t < n * d; t++) {
+    if (!Number.isFinite(points[t]!)) throw new TsneInputError('non_finite', `value ${t % d} of row ${Math.floor(t / d)} is ${points[t]}; remove or impute non-finite values.`)
+  }
+}
+
+/** Resolves 'auto' choices for n points. */
+export function resolveOptions(n: number, options: Partial<EmbedOptions> = {}): EmbedOptions & { learningRate: number; gradient: GradientMethod; knn: 'exact' | 'approximate'; threads: number } {
+  const o = { ...EMBED_DEFAULTS, ...options }
+  const learningRate = o.learningRate === 'auto' ? Math.max(n / o.earlyExaggeration, 50) : o.learningRate
+  const gradient: GradientMethod = o.gradient !== 'auto' ? o.gradient : o.dims === 3 ? 'bh' : n < 4000 ? 'bh' : 'fft'
+  const knn = o.knn !== 'auto' ? o.knn : 'exact'
+  const threads = o.threads > 0 ? Math.floor(o.threads) : Math.max(1, os.availableParallelism?.() ?? os.cpus().length)
+  return { ...o, learningRate, gradient, knn, threads }
+}
+
+/**
+ * Embeds n points (row-major n x d float32, finite) into 2 or 3 dimensions with t-SNE.
+ * Deterministic: same input, options and seed give byte-identical output for any thread count.
+ */
+export async function embed(points: Float32Array, n: number, d: number, options: Partial<EmbedOptions> = {}, hooks: EmbedHooks = {}): Promise<EmbedResult> {
+  const o = resolveOptions(n, options)
+  validate(points, n, d, o)
+  const pool = new KernelPool(o.threads)
+  const timings: Record<string, number> = {}
+  const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now()
+    const value = await work()
+    timings[stage] = (performance.now() - start) / 1000
+    return value
+  }
+  try {
+    hooks.onStage?.('pca', { n, d, components: Math.min(o.pcaDims, d) })
+    const reduce = o.pcaDims > 0 && d > o.pcaDims
+    const components = reduce ? o.pcaDims : Math.min(d, o.dims)
+    // ORT's thread count is fixed here: a different split of the products would change the last bits
+    const projection = await time('pca', () => pca(points, n, d, { components, seed: o.seed, threads: PCA_THREADS }))
+    const features = reduce ? projection.scores : points
+    const featureDims = reduce ? projection.components : d
+
+    const k = Math.min(n - 1, Math.floor(3 * o.perplexity))
+    hooks.onStage?.('knn', { k, method: o.knn, metric: o.metric })
+    const graph = await time('knn', () => exactKnn(pool, features, n, featureDims, k, o.metric))
+
+    hooks.onStage?.('affinities', { perplexity: o.perplexity })
+    const p = await time('affinities', () => affinities(pool, graph, o.perplexity))
+
+    const initial = o.initialization === 'pca' ? pcaInitialization(projection.scores, n, projection.components, o.dims) : randomInitialization(n, o.dims, o.seed)
+    hooks.onStage?.('optimize', { method: o.gradient, learningRate: o.learningRate, threads: o.threads })
+    const result = await time('optimize', () =>
+      optimize(
+        pool,
+        p,
+        initial,
+        {
+          dims: o.dims,
+          iterations: o.iterations,
+          earlyExaggeration: o.earlyExaggeration,
+          earlyExaggerationIterations: o.earlyExaggerationIterations,
+          lateExaggeration: o.lateExaggeration,
+          learningRate: o.learningRate,
+          earlyMomentum: o.earlyMomentum,
+          momentum: o.momentum,
+          minGain: o.minGain,
+          dof: o.dof,
+          theta: o.theta,
+          method: o.gradient,
+          frameEvery: o.frameEvery,
+        },
+        { onFrame: hooks.onFrame, signal: hooks.signal },
+      ),
+    )
+    const { threads, ...resolved } = o
+    return {
+      embedding: result.embedding,
+      n,
+      dims: o.dims,
+      iterations: result.iterations,
+      cancelled: result.cancelled,
+      kl: result.kl,
+      timings,
+      resolved: { ...resolved, pcaApplied: reduce, k, threads },
+      backend: 'cpu',
+    }
+  } finally {
+    await pool.close()
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * @module tsne/init — initial embeddings: PCA (the leading components, scaled so the first has
+ * standard deviation 1e-4, as openTSNE does) or seeded Gaussian noise of the same scale.
+ */
+import { SeededRandom } from '../compute/random.ts'
+
+export const INIT_STD = 1e-4
+
+/**
+ * Takes the first `dims` columns of PCA scores (row-major n x components) and rescales them so
+ * column 0 has standard deviation 1e-4. Returns row-major n x dims float64.
+ */
+export function pcaInitialization(scores: Float32Array, n: number, components: number, dims: number): Float64Array {
+  const out = new Float64Array(n * dims)
+  for (let i = 0; i < n; i++) for (let c = 0; c < dims; c++) out[i * dims + c] = c < components ? scores[i * components + c]! : 0
+  let mean = 0
+  for (let i = 0; i < n; i++) mean += out[i * dims]!
+  mean /= n
+  let variance = 0
+  for (let i = 0; i < n; i++) variance += (out[i * dims]! - mean) ** 2
+  const std = Math.sqrt(variance / n)
+  const scale = std > 0 ? INIT_STD / std : 1
+  for (let t = 0; t < out.length; t++) out[t]! *= scale
+  return out
+}
+
+/** Gaussian noise with standard deviation 1e-4, from the seed. */
+export function randomInitialization(n: number, dims: number, seed: number): Float64Array {
+  const random = new SeededRandom(seed)
+  const out = new Float64Array(n * dims)
+  for (let t = 0; t < out.length; t++) out[t] = random.normal() * INIT_STD
+  return out
+}

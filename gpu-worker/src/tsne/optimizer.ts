@@ -1,0 +1,208 @@
+/**
+ * @module tsne/optimizer — gradient descent with momentum and per-coordinate gains (Jacobs 1988,
+ * as in bhtsne / FIt-SNE), run as an SPMD kernel: every rank owns a contiguous slice of points,
+ * the repulsion backend shares work through barriers, and all reductions (Z, KL, mean) are summed
+ * over fixed chunks in a fixed order so the result never depends on the thread count.
+ */
+import { rangeOf, type SpmdContext } from '../compute/barrier.ts'
+import type { SparseAffinities } from './affinities.ts'
+import { attraction } from './gradient/attraction.ts'
+import { bhRepulsion, buildTree, createBhWorkspace, type BhWorkspace } from './gradient/bh.ts'
+import { exactRepulsion } from './gradient/exact.ts'
+import { createFftWorkspace, fftRepulsion, type FftSettings, type FftWorkspace } from './gradient/fft.ts'
+
+export type GradientMethod = 'exact' | 'bh' | 'fft'
+
+const CHUNK = 4096
+const MAX_RANKS = 64
+
+/** Everything the optimisation kernel touches, all in shared memory. */
+export interface OptimizerState {
+  n: number
+  dims: number
+  method: GradientMethod
+  dof: number
+  theta: number
+  affinities: SparseAffinities
+  /** Embedding, row-major n x dims. */
+  y: Float64Array
+  update: Float64Array
+  gains: Float64Array
+  repulsion: Float64Array
+  attractionForces: Float64Array
+  pointZ: Float64Array
+  klTerms: Float64Array
+  /** Per chunk: [sum z, sum kl, sum y_0 .. y_dims-1] */
+  chunkSums: Float64Array
+  /** Per rank: [min_0, max_0, min_1, max_1, ...] */
+  rankBounds: Float64Array
+  /** Latest frame, row-major n x dims float32. */
+  frame: Float32Array
+  /** [Z, KL] after the last segment */
+  status: Float64Array
+  /** [requested, decided]: the caller sets requested = 1 to stop after the current iteration. */
+  abort: Int32Array
+  bh?: BhWorkspace
+  fft?: FftWorkspace
+}
+
+const shared64 = (length: number) => new Float64Array(new SharedArrayBuffer(Math.max(1, length) * 8))
+
+export function createOptimizerState(
+  affinities: SparseAffinities,
+  initial: Float64Array,
+  dims: number,
+  method: GradientMethod,
+  { dof = 1, theta = 0.5, fft = {} }: { dof?: number; theta?: number; fft?: Partial<FftSettings> } = {},
+): OptimizerState {
+  const n = affinities.n
+  const y = shared64(n * dims)
+  y.set(initial.subarray(0, n * dims))
+  const gains = shared64(n * dims)
+  gains.fill(1)
+  return {
+    n,
+    dims,
+    method,
+    dof,
+    theta,
+    affinities,
+    y,
+    update: shared64(n * dims),
+    gains,
+    repulsion: shared64(n * dims),
+    attractionForces: shared64(n * dims),
+    pointZ: shared64(n),
+    klTerms: shared64(n),
+    chunkSums: shared64(Math.ceil(n / CHUNK) * (2 + dims)),
+    rankBounds: shared64(MAX_RANKS * 2 * dims),
+    frame: new Float32Array(new SharedArrayBuffer(n * dims * 4)),
+    status: shared64(2),
+    abort: new Int32Array(new SharedArrayBuffer(8)),
+    bh: method === 'bh' ? createBhWorkspace(n, dims) : undefined,
+    fft: method === 'fft' ? createFftWorkspace(n, { ...fft, maxGrid: fft.maxGrid ?? (n > 200_000 ? 2048 : 1024) }) : undefined,
+  }
+}
+
+/** One run of iterations with fixed phase parameters. */
+export interface Segment {
+  iterations: number
+  exaggeration: number
+  momentum: number
+  learningRate: number
+  minGain: number
+  /** Compute KL (and Z) on the last iteration of the segment. */
+  reportKl: boolean
+}
+
+/** Resets momentum state between phases (as openTSNE does between its two optimise calls). */
+export function resetMomentum(state: OptimizerState): void {
+  state.update.fill(0)
+  state.gains.fill(1)
+}
+
+/** SPMD kernel: runs `segment.iterations` iterations; returns the iterations completed. */
+export function optimizeKernel(payload: { state: OptimizerState; segment: Segment }, ctx: SpmdContext): number {
+  const { state, segment } = payload
+  const { n, dims, dof, y, update, gains, repulsion, attractionForces, pointZ, klTerms, chunkSums, rankBounds } = state
+  const { rank, size, barrier } = ctx
+  const [start, end] = rangeOf(n, rank, size)
+  const chunks = Math.ceil(n / CHUNK)
+  const [chunk0, chunk1] = rangeOf(chunks, rank, size)
+  const stride = 2 + dims
+  const bounds = new Float64Array(2 * dims)
+  let done = 0
+  for (let iteration = 0; iteration < segment.iterations; iteration++) {
+    const last = iteration === segment.iterations - 1
+    const reportKl = segment.reportKl && last
+
+    if (state.method === 'fft') {
+      for (let c = 0; c < dims; c++) {
+        let lo = Infinity
+        let hi = -Infinity
+        for (let i = start; i < end; i++) {
+          const v = y[i * dims + c]!
+          if (v < lo) lo = v
+          if (v > hi) hi = v
+        }
+        rankBounds[rank * 2 * dims + 2 * c] = lo
+        rankBounds[rank * 2 * dims + 2 * c + 1] = hi
+      }
+      barrier()
+      for (let c = 0; c < dims; c++) {
+        let lo = Infinity
+        let hi = -Infinity
+        for (let r = 0; r < size; r++) {
+          lo = Math.min(lo, rankBounds[r * 2 * dims + 2 * c]!)
+          hi = Math.max(hi, rankBounds[r * 2 * dims + 2 * c + 1]!)
+        }
+        bounds[2 * c] = lo
+        bounds[2 * c + 1] = hi
+      }
+      fftRepulsion(y, n, dof, bounds, state.fft!, repulsion, pointZ, ctx)
+    } else if (state.method === 'bh') {
+      if (rank === 0) buildTree(y, n, dims, state.bh!)
+      barrier()
+      bhRepulsion(y, n, dims, dof, state.theta, state.bh!, repulsion, pointZ, ctx)
+    } else {
+      exactRepulsion(y, n, dims, dof, repulsion, pointZ, ctx)
+    }
+    attraction(state.affinities, y, dims, dof, start, end, attractionForces, reportKl ? klTerms : undefined)
+    for (let c = chunk0; c < chunk1; c++) {
+      let z = 0
+      let kl = 0
+      const to = Math.min(n, (c + 1) * CHUNK)
+      for (let i = c * CHUNK; i < to; i++) z += pointZ[i]!
+      if (reportKl) for (let i = c * CHUNK; i < to; i++) kl += klTerms[i]!
+      chunkSums[c * stride] = z
+      chunkSums[c * stride + 1] = kl
+    }
+    barrier()
+    let sumZ = 0
+    let sumKl = 0
+    for (let c = 0; c < chunks; c++) {
+      sumZ += chunkSums[c * stride]!
+      sumKl += chunkSums[c * stride + 1]!
+    }
+    if (reportKl && rank === 0) {
+      state.status[0] = sumZ
+      state.status[1] = sumKl + Math.log(sumZ)
+    }
+    const inverseZ = 1 / sumZ
+    const { exaggeration, momentum, learningRate, minGain } = segment
+    for (let t = start * dims; t < end * dims; t++) {
+      const gradient = exaggeration * attractionForces[t]! - repulsion[t]! * inverseZ
+      const u = update[t]!
+      let gain = gains[t]!
+      gain = (gradient > 0) !== (u > 0) ? gain + 0.2 : gain * 0.8
+      if (gain < minGain) gain = minGain
+      gains[t] = gain
+      const next = momentum * u - learningRate * gain * gradient
+      update[t] = next
+      y[t]! += next
+    }
+    // re-centre: chunk sums of the new positions
+    for (let c = chunk0; c < chunk1; c++) {
+      const to = Math.min(n, (c + 1) * CHUNK)
+      for (let k = 0; k < dims; k++) {
+        let sum = 0
+        for (let i = c * CHUNK; i < to; i++) sum += y[i * dims + k]!
+        chunkSums[c * stride + 2 + k] = sum
+      }
+    }
+    barrier()
+    for (let k = 0; k < dims; k++) {
+      let sum = 0
+      for (let c = 0; c < chunks; c++) sum += chunkSums[c * stride + 2 + k]!
+      const mean = sum / n
+      for (let i = start; i < end; i++) y[i * dims + k]! -= mean
+    }
+    // rank 0 decides whether to stop so every rank leaves the loop at the same iteration
+    if (rank === 0) Atomics.store(state.abort, 1, Atomics.load(state.abort, 0))
+    barrier()
+    done++
+    if (Atomics.load(state.abort, 1) !== 0) break
+  }
+  for (let t = start * dims; t < end * dims; t++) state.frame[t] = y[t]!
+  return done
+}
