@@ -195,12 +195,16 @@ export function sniffBinaryFormat(head: Uint8Array): string | null {
   return null
 }
 
+/** Controls that text files hold: tab, LF, VT, FF, CR, and SUB (0x1a, DOS end-of-file). */
+function isTextControl(b: number): boolean {
+  return b === 0x09 || b === 0x0a || b === 0x0b || b === 0x0c || b === 0x0d || b === 0x1a
+}
+
 /** True when the bytes hold a control character that text files never contain (NUL and friends). */
 function hasBinaryControl(bytes: Uint8Array, end: number): boolean {
   for (let i = 0; i < end; i++) {
     const b = bytes[i]!
-    // Allowed controls: tab, LF, VT, FF, CR, and SUB (0x1a, DOS end-of-file).
-    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1a) return true
+    if (b < 0x20 && !isTextControl(b)) return true
   }
   return false
 }
@@ -268,8 +272,20 @@ export function assertTextContent(bytes: Uint8Array, end: number, truncated: boo
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     fail('text_encoding', `"${filename}" is UTF-16 text; save it as UTF-8 (in Excel: Save As > CSV UTF-8).`)
   }
-  if (hasBinaryControl(bytes, end)) fail('content_mismatch', `"${filename}" says .${format} but its content is binary.${fix}`)
-  const bad = findInvalidUtf8(bytes, end, truncated)
+  // One pass: printable ASCII is the common case; controls and UTF-8 sequences are checked as they come.
+  let bad = -1
+  for (let i = 0; i < end; i++) {
+    const b = bytes[i]!
+    if (b >= 0x20 && b < 0x80) continue
+    if (b < 0x20) {
+      if (isTextControl(b)) continue
+      fail('content_mismatch', `"${filename}" says .${format} but its content is binary.${fix}`)
+    }
+    bad = findInvalidUtf8(bytes.subarray(i, end), end - i, truncated)
+    if (bad >= 0) bad += i
+    if (hasBinaryControl(bytes.subarray(i), end - i)) fail('content_mismatch', `"${filename}" says .${format} but its content is binary.${fix}`)
+    break
+  }
   if (bad >= 0) {
     fail('text_encoding', `"${filename}" is not valid UTF-8 (at byte ${bad}); it may be Latin-1 or Windows-1252 text. Save it as UTF-8.`)
   }
@@ -570,12 +586,23 @@ export function decideFeatureHeader(texts: readonly string[], classes: readonly 
   return { hasHeader, dropIndexColumn: hasHeader && firstEmpty }
 }
 
-/** Column names that mark the first line of a label file as a header. */
-export const LABEL_HEADER_NAMES: ReadonlySet<string> = new Set([
+/** The column named most like a label column (earlier in LABEL_HEADER_NAMES wins), or -1. */
+function labelColumnByName(names: readonly string[]): number {
+  let best = -1
+  let bestRank = Infinity
+  names.forEach((name, column) => {
+    const rank = LABEL_HEADER_NAMES.indexOf(name)
+    if (rank >= 0 && rank < bestRank) [best, bestRank] = [column, rank]
+  })
+  return best
+}
+
+/** Column names (lower case) that mark the first line of a label file as a header, most label-like first. */
+export const LABEL_HEADER_NAMES: readonly string[] = [
   'label', 'labels', 'class', 'classes', 'target', 'targets', 'y', 'category', 'categories', 'cluster',
-  'clusters', 'group', 'groups', 'name', 'names', 'species', 'digit', 'type', 'tag', 'tags', 'cell_type',
-  'celltype', 'annotation',
-])
+  'clusters', 'group', 'groups', 'species', 'digit', 'cell_type', 'celltype', 'type', 'tag', 'tags',
+  'annotation', 'name', 'names',
+]
 
 export interface LabelTable {
   /** Labels read (header excluded). */
@@ -637,7 +664,7 @@ export function scanLabelTable(bytes: Uint8Array, start: number, end: number, fo
       if (blankLine) throw blankLineError(blankLine)
       if (inFirst) {
         const names = firstTexts.map((t) => t.trim().toLowerCase())
-        const named = names.findIndex((n) => LABEL_HEADER_NAMES.has(n))
+        const named = labelColumnByName(names)
         const pandasIndex = names.length >= 2 && names[0] === ''
         namedHeader = named >= 0 || pandasIndex
         column = named >= 0 ? named : pandasIndex ? 1 : 0
