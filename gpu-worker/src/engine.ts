@@ -7,6 +7,7 @@ import os from 'node:os'
 import { KernelPool } from './compute/pool.ts'
 import { pca } from './pca/pca.ts'
 import { exactKnn, type Metric } from './tsne/knn.ts'
+import { approximateKnn } from './tsne/knn-ivf.ts'
 import { affinities } from './tsne/affinities.ts'
 import { pcaInitialization, randomInitialization } from './tsne/init.ts'
 import { optimize } from './tsne/tsne.ts'
@@ -107,6 +108,8 @@ export class TsneInputError extends Error {
 
 const MIN_POINTS = 5
 const PCA_THREADS = 2
+/** Above this many points the inverted-file index replaces exact kNN (recall >= 0.97). */
+const APPROXIMATE_KNN_ABOVE = 8000
 
 function validate(points: Float32Array, n: number, d: number, o: EmbedOptions): void {
   if (!Number.isInteger(n) || !Number.isInteger(d) || n < 0 || d < 1) throw new TsneInputError('bad_shape', `n and d must be positive integers; got n=${n}, d=${d}.`)
@@ -134,7 +137,7 @@ export function resolveOptions(n: number, options: Partial<EmbedOptions> = {}): 
   const o = { ...EMBED_DEFAULTS, ...options }
   const learningRate = o.learningRate === 'auto' ? Math.max(n / o.earlyExaggeration, 50) : o.learningRate
   const gradient: GradientMethod = o.gradient !== 'auto' ? o.gradient : o.dims === 3 ? 'bh' : n < 4000 ? 'bh' : 'fft'
-  const knn = o.knn !== 'auto' ? o.knn : 'exact'
+  const knn = o.knn !== 'auto' ? o.knn : n > APPROXIMATE_KNN_ABOVE ? 'approximate' : 'exact'
   const threads = o.threads > 0 ? Math.floor(o.threads) : Math.max(1, os.availableParallelism?.() ?? os.cpus().length)
   return { ...o, learningRate, gradient, knn, threads }
 }
@@ -146,7 +149,7 @@ export function resolveOptions(n: number, options: Partial<EmbedOptions> = {}): 
 export async function embed(points: Float32Array, n: number, d: number, options: Partial<EmbedOptions> = {}, hooks: EmbedHooks = {}): Promise<EmbedResult> {
   const o = resolveOptions(n, options)
   validate(points, n, d, o)
-  const pool = new KernelPool(o.threads)
+  const pool = sharedPool(o.threads)
   const timings: Record<string, number> = {}
   const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     const start = performance.now()
@@ -165,7 +168,9 @@ export async function embed(points: Float32Array, n: number, d: number, options:
 
     const k = Math.min(n - 1, Math.floor(3 * o.perplexity))
     hooks.onStage?.('knn', { k, method: o.knn, metric: o.metric })
-    const graph = await time('knn', () => exactKnn(pool, features, n, featureDims, k, o.metric))
+    const graph = await time('knn', () =>
+      o.knn === 'exact' ? exactKnn(pool, features, n, featureDims, k, o.metric) : approximateKnn(pool, features, n, featureDims, k, o.metric, { seed: o.seed }),
+    )
 
     hooks.onStage?.('affinities', { perplexity: o.perplexity })
     const p = await time('affinities', () => affinities(pool, graph, o.perplexity))
@@ -208,6 +213,22 @@ export async function embed(points: Float32Array, n: number, d: number, options:
       backend: 'cpu',
     }
   } finally {
-    await pool.close()
+    // the pool's worker threads stay up (unref'd) for the next job
   }
+}
+
+const pools = new Map<number, KernelPool>()
+
+/** One long-lived pool per thread count: worker start-up is paid once per process. */
+function sharedPool(threads: number): KernelPool {
+  let pool = pools.get(threads)
+  if (!pool) pools.set(threads, (pool = new KernelPool(threads)))
+  return pool
+}
+
+/** Stops the engine's worker threads (tests and graceful shutdown). */
+export async function closeEngine(): Promise<void> {
+  const all = [...pools.values()]
+  pools.clear()
+  await Promise.all(all.map((pool) => pool.close()))
 }

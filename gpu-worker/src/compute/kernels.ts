@@ -4,6 +4,7 @@
  */
 import type { SpmdContext } from './barrier.ts'
 import { exactKnnKernel } from '../tsne/knn.ts'
+import { ivfKnnKernel } from '../tsne/knn-ivf.ts'
 import { calibrateKernel } from '../tsne/affinities.ts'
 import { optimizeKernel } from '../tsne/optimizer.ts'
 
@@ -12,6 +13,7 @@ type Kernel = (payload: any, ctx: SpmdContext) => unknown
 
 const KERNELS = {
   'exact-knn': exactKnnKernel,
+  'ivf-knn': ivfKnnKernel,
   calibrate: calibrateKernel,
   optimize: optimizeKernel,
 } satisfies Record<string, Kernel>

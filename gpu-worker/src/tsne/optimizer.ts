@@ -148,6 +148,8 @@ export function optimizeKernel(payload: { state: OptimizerState; segment: Segmen
       exactRepulsion(y, n, dims, dof, repulsion, pointZ, ctx)
     }
     attraction(state.affinities, y, dims, dof, start, end, attractionForces, reportKl ? klTerms : undefined)
+    // chunks do not follow rank boundaries: wait until every rank's pointZ / klTerms are written
+    barrier()
     for (let c = chunk0; c < chunk1; c++) {
       let z = 0
       let kl = 0
@@ -181,6 +183,7 @@ export function optimizeKernel(payload: { state: OptimizerState; segment: Segmen
       update[t] = next
       y[t]! += next
     }
+    barrier()
     // re-centre: chunk sums of the new positions
     for (let c = chunk0; c < chunk1; c++) {
       const to = Math.min(n, (c + 1) * CHUNK)

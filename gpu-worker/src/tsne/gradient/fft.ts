@@ -49,10 +49,11 @@ export function createFftWorkspace(n: number, settings: Partial<FftSettings> = {
 }
 
 /** The grid for the current embedding bounds; every rank derives the same one. */
-export function planGrid(bounds: ArrayLike<number>, settings: FftSettings) {
+export function planGrid(bounds: ArrayLike<number>, settings: FftSettings, dof = 1) {
   const p = settings.interpolationPoints
   const extent = Math.max(bounds[1]! - bounds[0]!, bounds[3]! - bounds[2]!) * (1 + 1e-6) + 1e-9
-  const needed = Math.ceil(extent / settings.maxNodeSpacing)
+  // heavier tails (dof < 1) make the kernel narrower by sqrt(dof): refine the grid to match
+  const needed = Math.ceil(extent / (settings.maxNodeSpacing * Math.min(1, Math.sqrt(dof))))
   let size = settings.minGrid
   while (size < 2 * needed && size < settings.maxGrid) size *= 2
   const boxes = Math.floor(size / 2 / p)
@@ -101,7 +102,7 @@ export function fftRepulsion(
   const { rank, size: threads, barrier } = ctx
   const { aRe, aIm, bRe, bIm, kernelHat, header, order, boxRowStart, settings } = ws
   const p = settings.interpolationPoints
-  const grid = planGrid(bounds, settings)
+  const grid = planGrid(bounds, settings, dof)
   const L = grid.size
   const tables = fftTables(L)
   const { boxes, nodes, spacing, boxWidth, originX, originY, centreX, centreY } = grid
@@ -202,7 +203,7 @@ export function fftRepulsion(
   barrier()
   {
     const [c0, c1] = rangeOf(L, rank, threads)
-    const slab = 16
+    const slab = 64
     for (let s0 = c0; s0 < c1; s0 += slab) {
       const s1 = Math.min(c1, s0 + slab)
       fftColumns(aRe, aIm, tables, s0, s1, -1)

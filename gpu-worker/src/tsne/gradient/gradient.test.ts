@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest'
+import { SeededRandom } from '../../compute/random.ts'
+import { exactRepulsion } from './exact.ts'
+import { bhRepulsion, buildTree, createBhWorkspace } from './bh.ts'
+import { createFftWorkspace, fftRepulsion } from './fft.ts'
+
+const single = { rank: 0, size: 1, barrier: () => {} }
+
+function uniform(n: number, dims: number, scale: number, seed: number): Float64Array {
+  const random = new SeededRandom(seed)
+  return Float64Array.from({ length: n * dims }, () => (random.next() - 0.5) * scale)
+}
+
+/** Gaussian blobs of unit spread around centres spread over `scale`, like a t-SNE map. */
+function clustered(n: number, dims: number, scale: number, seed: number): Float64Array {
+  const random = new SeededRandom(seed)
+  const centres = Array.from({ length: 10 * dims }, () => (random.next() - 0.5) * scale)
+  const y = new Float64Array(n * dims)
+  for (let i = 0; i < n; i++) {
+    const c = i % 10
+    for (let k = 0; k < dims; k++) y[i * dims + k] = centres[c * dims + k]! + random.normal() * 1.5
+  }
+  return y
+}
+
+function boundsOf(y: Float64Array, n: number): number[] {
+  const b = [Infinity, -Infinity, Infinity, -Infinity]
+  for (let i = 0; i < n; i++) {
+    b[0] = Math.min(b[0]!, y[2 * i]!)
+    b[1] = Math.max(b[1]!, y[2 * i]!)
+    b[2] = Math.min(b[2]!, y[2 * i + 1]!)
+    b[3] = Math.max(b[3]!, y[2 * i + 1]!)
+  }
+  return b
+}
+
+/** Relative L2 error of the normalised repulsion (forces / Z) and relative error of Z. */
+function compare(y: Float64Array, n: number, dims: number, dof: number, run: (forces: Float64Array, z: Float64Array) => void) {
+  const exactForces = new Float64Array(n * dims)
+  const exactZ = new Float64Array(n)
+  exactRepulsion(y, n, dims, dof, exactForces, exactZ, single)
+  const forces = new Float64Array(n * dims)
+  const z = new Float64Array(n)
+  run(forces, z)
+  const zExact = exactZ.reduce((a, b) => a + b)
+  const zFast = z.reduce((a, b) => a + b)
+  let num = 0
+  let den = 0
+  for (let t = 0; t < n * dims; t++) {
+    num += (forces[t]! / zFast - exactForces[t]! / zExact) ** 2
+    den += (exactForces[t]! / zExact) ** 2
+  }
+  return { force: Math.sqrt(num / den), z: Math.abs(zFast - zExact) / zExact }
+}
+
+describe('FFT-accelerated repulsion (2D)', () => {
+  for (const [name, make] of [
+    ['random', uniform],
+    ['clustered', clustered],
+  ] as const) {
+    it(`matches the exact repulsion within 8% (default grid) and 1.5% (fine grid) on ${name} data`, () => {
+      const n = 1500
+      const y = make(n, 2, 40, 7)
+      const bounds = boundsOf(y, n)
+      const coarse = compare(y, n, 2, 1, (f, z) => fftRepulsion(y, n, 1, bounds, createFftWorkspace(n), f, z, single))
+      expect(coarse.force).toBeLessThan(0.08)
+      expect(coarse.z).toBeLessThan(0.01)
+      const fine = compare(y, n, 2, 1, (f, z) => fftRepulsion(y, n, 1, bounds, createFftWorkspace(n, { maxNodeSpacing: 0.2 }), f, z, single))
+      expect(fine.force).toBeLessThan(0.015)
+      expect(fine.z).toBeLessThan(0.002)
+    })
+  }
+
+  it('handles heavy tails (dof 0.5) within 8%', () => {
+    const n = 1000
+    const y = clustered(n, 2, 30, 3)
+    const bounds = boundsOf(y, n)
+    const error = compare(y, n, 2, 0.5, (f, z) => fftRepulsion(y, n, 0.5, bounds, createFftWorkspace(n), f, z, single))
+    expect(error.force).toBeLessThan(0.08)
+    expect(error.z).toBeLessThan(0.01)
+  })
+
+  it('is exact enough for a freshly initialised, tiny map', () => {
+    const n = 800
+    const y = uniform(n, 2, 1e-3, 9)
+    const bounds = boundsOf(y, n)
+    const error = compare(y, n, 2, 1, (f, z) => fftRepulsion(y, n, 1, bounds, createFftWorkspace(n), f, z, single))
+    expect(error.force).toBeLessThan(1e-3)
+    expect(error.z).toBeLessThan(1e-6)
+  })
+})
+
+describe('Barnes-Hut repulsion', () => {
+  for (const dims of [2, 3]) {
+    for (const [name, make] of [
+      ['random', uniform],
+      ['clustered', clustered],
+    ] as const) {
+      it(`matches the exact repulsion within 3% in ${dims}D on ${name} data at theta 0.5`, () => {
+        const n = 1500
+        const y = make(n, dims, 30, 11)
+        const ws = createBhWorkspace(n, dims)
+        const error = compare(y, n, dims, 1, (f, z) => {
+          buildTree(y, n, dims, ws)
+          bhRepulsion(y, n, dims, 1, 0.5, ws, f, z, single)
+        })
+        expect(error.force).toBeLessThan(0.03)
+        expect(error.z).toBeLessThan(0.02)
+      })
+    }
+  }
+
+  it('becomes exact as theta goes to zero', () => {
+    const n = 400
+    const y = clustered(n, 3, 20, 5)
+    const ws = createBhWorkspace(n, 3)
+    const error = compare(y, n, 3, 1, (f, z) => {
+      buildTree(y, n, 3, ws)
+      bhRepulsion(y, n, 3, 1, 1e-6, ws, f, z, single)
+    })
+    expect(error.force).toBeLessThan(1e-10)
+    expect(error.z).toBeLessThan(1e-10)
+  })
+})
