@@ -1,5 +1,5 @@
 /**
- * @module Software rasteriser for the 2-D canvas viewer: writes opaque square points straight into an
+ * @module Software rasteriser for the 2-D canvas viewer: writes opaque round points straight into an
  * RGBA pixel buffer. No anti-aliasing, so every drawn pixel is exactly its class colour (pixel checks and
  * colour counting stay reliable) and a million points cost one pass.
  */
@@ -14,7 +14,29 @@ export function packColor(hex: string): number {
 export const WHITE = packColor('#ffffff')
 
 /**
- * Draws n points as `size` x `size` squares centred on `xy` (pixel coordinates, row-major n*2) into
+ * Horizontal extent of each row of a disc `side` pixels across: row dy covers [start[dy], end[dy]) as
+ * offsets from the disc's left edge. Small sides (1, 2, 3) give full squares.
+ */
+export function discSpans(side: number): { start: Int32Array; end: Int32Array } {
+  const start = new Int32Array(side)
+  const end = new Int32Array(side)
+  const half = (side - 1) / 2
+  const radiusSquared = (side / 2) ** 2
+  for (let dy = 0; dy < side; dy++) {
+    const y = dy - half
+    const width = Math.sqrt(Math.max(0, radiusSquared - y * y))
+    start[dy] = Math.max(0, Math.round(half - width + 0.5))
+    end[dy] = Math.min(side, Math.round(half + width + 0.5))
+    if (end[dy]! <= start[dy]!) {
+      start[dy] = Math.floor(half)
+      end[dy] = start[dy]! + 1
+    }
+  }
+  return { start, end }
+}
+
+/**
+ * Draws n points as discs `size` pixels across centred on `xy` (pixel coordinates, row-major n*2) into
  * `pixels` (width*height, packed RGBA). `colors[i]` is point i's packed colour. Points are drawn in
  * `order` when given (back to front), else by index; later points cover earlier ones. O(n*size²).
  */
@@ -30,6 +52,7 @@ export function rasterisePoints(
 ): void {
   const side = Math.max(1, Math.round(size))
   const half = (side - 1) / 2
+  const { start, end } = discSpans(side)
   for (let j = 0; j < n; j++) {
     const i = order ? order[j]! : j
     const cx = xy[i * 2]!
@@ -38,12 +61,12 @@ export function rasterisePoints(
     const x0 = Math.round(cx - half)
     const y0 = Math.round(cy - half)
     const color = colors[i]!
-    const xStart = x0 < 0 ? 0 : x0
-    const xEnd = x0 + side > width ? width : x0 + side
-    const yStart = y0 < 0 ? 0 : y0
-    const yEnd = y0 + side > height ? height : y0 + side
-    for (let y = yStart; y < yEnd; y++) {
+    for (let dy = 0; dy < side; dy++) {
+      const y = y0 + dy
+      if (y < 0 || y >= height) continue
       const row = y * width
+      const xStart = Math.max(0, x0 + start[dy]!)
+      const xEnd = Math.min(width, x0 + end[dy]!)
       for (let x = xStart; x < xEnd; x++) pixels[row + x] = color
     }
   }
