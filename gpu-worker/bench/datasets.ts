@@ -33,7 +33,8 @@ export function loadFashionMnist(limit = Infinity): Dataset {
   const dir = join(packageDir('fashion-mnist'), 'src', 'clothes')
   const parts = []
   for (let label = 0; label < 10; label++) {
-    const data: number[][] = JSON.parse(readFileSync(join(dir, `${label}.json`), 'utf8')).data
+    // the package's class 0 file carries two empty rows: keep only complete 28 x 28 images
+    const data: number[][] = (JSON.parse(readFileSync(join(dir, `${label}.json`), 'utf8')).data as number[][]).filter((row) => row.length === 784)
     parts.push({ rows: data.length, get: (i: number, out: Float32Array, at: number) => { const row = data[i]!; for (let j = 0; j < 784; j++) out[at + j] = row[j]! / 255 }, label })
   }
   return interleave('fashion-mnist', parts, limit)
