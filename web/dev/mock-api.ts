@@ -174,7 +174,7 @@ async function api(req: IncomingMessage, res: ServerResponse, path: string): Pro
     const upload: StoredUpload = { id: id('up'), kind: body.kind, filename: body.filename, size: body.size, status: 'pending', info: null, createdAt: new Date().toISOString(), bytes: null }
     uploads.set(upload.id, upload)
     const { bytes: _bytes, ...publicUpload } = upload
-    return send(res, 201, { upload: publicUpload, uploadUrl: `http://${req.headers.host}/mock-storage/${upload.id}`, method: 'PUT', expiresAt: new Date(Date.now() + 900_000).toISOString() })
+    return send(res, 201, { upload: publicUpload, uploadUrl: `http://127.0.0.1:${PORT}/mock-storage/${upload.id}`, method: 'PUT', expiresAt: new Date(Date.now() + 900_000).toISOString() })
   }
   if (method === 'POST' && (match = /^\/api\/v1\/uploads\/([^/]+)\/complete$/.exec(path))) {
     const upload = uploads.get(match[1]!)

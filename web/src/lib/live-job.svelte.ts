@@ -101,7 +101,23 @@ export class LiveJob {
   #setJob(job: Job): void {
     this.job = job
     this.#maybeLoadLabels(job)
-    if (!isActive(job.status)) void this.#loadFinalFrame(job)
+    if (!isActive(job.status)) {
+      void this.#loadFinalFrame(job)
+      this.#closeSocketSoon()
+    }
+  }
+
+  /** After the job ends nothing more is coming; leave a moment for a frame already in flight, then close. */
+  #closeSocketSoon(): void {
+    const socket = this.#socket
+    if (!socket) return
+    setTimeout(() => {
+      if (this.#socket !== socket) return
+      this.#socket = null
+      socket.onclose = null
+      socket.close(1000, 'job ended')
+      this.connection = 'closed'
+    }, 1500)
   }
 
   #connect(): void {

@@ -56,3 +56,16 @@ export function boundingRadius(min: readonly number[], max: readonly number[]): 
   for (let k = 0; k < 3; k++) sum += (((max[k] ?? 0) - (min[k] ?? 0)) / 2) ** 2
   return Math.sqrt(sum)
 }
+
+/** Largest distance of any point of row-major 3-D `coords` from `centre`: it bounds every rotation. O(n). */
+export function farthestDistance(coords: Float32Array, n: number, centre: readonly [number, number, number]): number {
+  let largest = 0
+  for (let i = 0; i < n; i++) {
+    const dx = coords[i * 3]! - centre[0]
+    const dy = coords[i * 3 + 1]! - centre[1]
+    const dz = coords[i * 3 + 2]! - centre[2]
+    const squared = dx * dx + dy * dy + dz * dz
+    if (squared > largest) largest = squared
+  }
+  return Math.sqrt(largest)
+}

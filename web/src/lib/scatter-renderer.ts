@@ -5,7 +5,7 @@
  */
 import type { Frame } from '@constellate/shared'
 import { FrameIntervalEstimator, lerpCoords, transitionProgress } from './interpolate.ts'
-import { boundingRadius, dragOrbit, ORBIT_DEFAULT, projectOrthographic, type Orbit } from './orbit.ts'
+import { boundingRadius, dragOrbit, farthestDistance, ORBIT_DEFAULT, projectOrthographic, type Orbit } from './orbit.ts'
 import { depthOrder, packColor, rasterisePoints, WHITE } from './raster.ts'
 import { UNLABELLED_COLOR } from './palette.ts'
 import { box2d, computeBounds, fitTransform, lerpBounds, pointSize, type Bounds } from './view-transform.ts'
@@ -187,7 +187,8 @@ export class ScatterRenderer {
         }
       } else {
         const centre: [number, number, number] = [0, 1, 2].map((k) => ((bounds.min[k] ?? 0) + (bounds.max[k] ?? 0)) / 2) as [number, number, number]
-        const radius = boundingRadius(bounds.min, bounds.max) || 1
+        // The farthest point from the centre bounds every rotation and fits tighter than the box corners.
+        const radius = farthestDistance(this.#shown, n, centre) || boundingRadius(bounds.min, bounds.max) || 1
         projectOrthographic(this.#shown, n, centre, this.orbit, xy, this.#depth)
         const transform = fitTransform({ minX: -radius, maxX: radius, minY: -radius, maxY: radius }, width, height, margin + size / 2)
         for (let i = 0; i < n; i++) {
