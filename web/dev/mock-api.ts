@@ -27,6 +27,8 @@ const PORT = Number(process.env.PORT ?? 8787)
 const DIST = fileURLToPath(new URL('../dist', import.meta.url))
 const FRAME_EVERY = 25
 const TICK_MS = Number(process.env.MOCK_TICK_MS ?? 120)
+/** When set, every live socket is dropped this often (ms), to exercise the page's reconnects. */
+const DROP_MS = Number(process.env.MOCK_DROP_MS ?? 0)
 
 interface StoredUpload extends Upload {
   bytes: Buffer | null
@@ -345,5 +347,11 @@ server.on('upgrade', (req, socket) => {
   const latest = mock.frames.at(-1)
   if (latest) wsSend(socket, latest)
 })
+
+if (DROP_MS > 0) {
+  setInterval(() => {
+    for (const mock of jobs.values()) for (const socket of mock.sockets) socket.destroy()
+  }, DROP_MS)
+}
 
 server.listen(PORT, '127.0.0.1', () => console.log(`mock Constellate API + web/dist at http://127.0.0.1:${PORT}`))

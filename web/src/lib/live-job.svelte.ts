@@ -170,10 +170,16 @@ export class LiveJob {
     }
   }
 
-  #acceptFrame(frame: Frame): void {
+  /**
+   * Shows a frame unless it is older than the one shown. The latest frame is resent on every (re)connect,
+   * so a frame at the same iteration is a repeat too, except the final embedding (`replaceSameIteration`).
+   */
+  #acceptFrame(frame: Frame, replaceSameIteration = false): void {
     const current = this.frame
-    // Frames can repeat (the latest frame is resent on reconnect); never step backwards.
-    if (current && frame.n === current.n && frame.dims === current.dims && frame.iteration < current.iteration) return
+    if (current && frame.n === current.n && frame.dims === current.dims) {
+      if (frame.iteration < current.iteration) return
+      if (frame.iteration === current.iteration && !replaceSameIteration) return
+    }
     this.frame = frame
     this.framesReceived++
   }
@@ -245,7 +251,7 @@ export class LiveJob {
     try {
       const bytes = await getEmbeddingNpy(this.id, this.#abort.signal)
       if (this.#stopped) return
-      this.#acceptFrame(frameFromNpy(bytes, Math.max(total, this.frame?.iteration ?? 0)))
+      this.#acceptFrame(frameFromNpy(bytes, Math.max(total, this.frame?.iteration ?? 0)), true)
     } catch (error) {
       if (!this.frame) this.frameError = `The final map could not be loaded: ${errorMessage(error)}`
     }
