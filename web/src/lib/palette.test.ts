@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { categoricalColor, categoricalPalette, hexToRgb, MISSING_LABEL_COLOR, TABLEAU_10 } from './palette.ts'
+import { categoricalColor, categoricalPalette, hexToOklab, hexToRgb, labDistance, MISSING_LABEL_COLOR, TABLEAU_10 } from './palette.ts'
 
 function distance(a: string, b: string): number {
   const [r1, g1, b1] = hexToRgb(a)
@@ -25,6 +25,13 @@ describe('categorical palette', () => {
       for (let j = i + 1; j < palette.length; j++) closest = Math.min(closest, distance(palette[i]!, palette[j]!))
     }
     expect(closest).toBeGreaterThan(12)
+  })
+
+  it('keeps classes 21 to 40 perceptibly apart from every earlier class', () => {
+    const palette = categoricalPalette(40).map(hexToOklab)
+    for (let i = 20; i < 40; i++) {
+      for (let j = 0; j < i; j++) expect(labDistance(palette[i]!, palette[j]!)).toBeGreaterThan(0.04)
+    }
   })
 
   it('never uses white, the canvas background, for a class', () => {
