@@ -46,6 +46,8 @@ export class ScatterRenderer {
 
   orbit: Orbit = { ...ORBIT_DEFAULT }
   autoRotate = true
+  /** False jumps straight to each new frame (for users who ask for reduced motion). */
+  smooth = true
   #lastTick: number | null = null
   #dirty = true
 
@@ -106,7 +108,7 @@ export class ScatterRenderer {
       this.#to = frame.coords.slice()
       this.#toBounds = computeBounds(frame.coords, frame.n, frame.dims)
       this.#transitionStart = now
-      this.#transitionMs = duration
+      this.#transitionMs = this.smooth ? duration : 0
     }
     this.#dirty = true
   }
