@@ -45,7 +45,7 @@ export class EdgeClient {
     const query = new URLSearchParams({ leaseId: job.lease.leaseId, fence: String(job.lease.fence) })
     await this.call(`/jobs/${job.job.id}/frames?${query}`, {
       method: 'POST',
-      body: bytes,
+      body: bytes as Uint8Array<ArrayBuffer>,
       headers: { 'content-type': 'application/octet-stream' },
     })
   }

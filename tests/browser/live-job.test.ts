@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { ARTIFACTS, launchChromium, parseCssColour } from '../src/browser.ts'
-import { mnistDigits, npyFloat32, npyInt32 } from '../src/fixtures.ts'
+import { mnistDigits, npyBytes, npyFloat32, npyInt32 } from '../src/fixtures.ts'
 
 describe('the web page, in Debian Chromium', () => {
   let browser: Browser
@@ -79,6 +79,18 @@ describe('the web page, in Debian Chromium', () => {
     await expect.poll(() => page.getByTestId('job-status').textContent(), { timeout: 60_000 }).toBe('failed')
     expect(await page.getByTestId('job-error').textContent()).toMatch(/NaN.*at row 10, column 2/)
     await page.screenshot({ path: join(ARTIFACTS, 'failed-job.png') })
+    await page.close()
+  })
+
+  it('says what is wrong with a rejected upload next to the form, before any job is created', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } })
+    await page.goto(inject('stackUrl'))
+    const pickled = npyBytes("{'descr': '|O', 'fortran_order': False, 'shape': (3, 2), }", new Uint8Array([0x80, 0x04, 0x95, 1, 2, 3]))
+    await page.getByTestId('features-input').setInputFiles({ name: 'features.npy', mimeType: 'application/octet-stream', buffer: Buffer.from(pickled) })
+    await page.getByTestId('submit-job').click().catch(() => undefined)
+    await expect.poll(async () => (await page.getByTestId('form-error').allTextContents()).join(' '), { timeout: 30_000 }).toMatch(/object|pickle/i)
+    expect(page.url()).not.toMatch(/\/jobs\//)
+    await page.screenshot({ path: join(ARTIFACTS, 'upload-error-phone.png'), fullPage: true })
     await page.close()
   })
 })

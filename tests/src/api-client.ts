@@ -24,7 +24,7 @@ export class TestClient {
   async upload(filename: string, bytes: Uint8Array, kind: 'features' | 'labels'): Promise<ApiResponse> {
     const created = await this.request('POST', '/api/v1/uploads', { filename, size: bytes.byteLength, kind })
     if (created.status !== 201) return created
-    const put = await fetch(created.body.uploadUrl, { method: 'PUT', body: bytes })
+    const put = await fetch(created.body.uploadUrl, { method: 'PUT', body: bytes as Uint8Array<ArrayBuffer> })
     if (!put.ok) throw new Error(`PUT to storage failed: ${put.status} ${await put.text()}`)
     return this.request('POST', `/api/v1/uploads/${created.body.upload.id}/complete`)
   }
