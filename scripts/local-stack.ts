@@ -26,6 +26,8 @@ export interface StackOptions {
   leaseSeconds: number
   /** Extra environment for the workers. */
   workerEnv: Record<string, string>
+  /** Extra edge variables (wrangler `--var`), e.g. TEST_CLOCK=1 for tests. */
+  edgeVars: Record<string, string>
   /** Print child output (prefixed) to this process's stdout. */
   verbose: boolean
 }
@@ -37,6 +39,7 @@ export const STACK_DEFAULTS: StackOptions = {
   workers: 1,
   leaseSeconds: 90,
   workerEnv: {},
+  edgeVars: {},
   verbose: false,
 }
 
@@ -168,6 +171,7 @@ export async function startStack(options: Partial<StackOptions> = {}): Promise<S
       '--live-reload=false',
       '--var', `S3_ENDPOINT:${s3Url}`,
       '--var', `LEASE_SECONDS:${opts.leaseSeconds}`,
+      ...Object.entries(opts.edgeVars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
     ],
     { cwd: ROOT, env: baseEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   )

@@ -13,6 +13,9 @@ export interface UploadRow {
   info: string | null
   created_at: string
   verified_at: string | null
+  verified_key: string | null
+  multipart_id: string | null
+  part_size: number | null
 }
 
 export interface JobRow {

@@ -1,11 +1,13 @@
 /** @module Bindings and variables the edge Worker receives (wrangler.toml). */
 import type { JobQueue } from './objects/job-queue.ts'
 import type { JobRoom } from './objects/job-room.ts'
+import type { RateLimiter } from './objects/rate-limiter.ts'
 
 export interface Env {
   DB: D1Database
   JOB_QUEUE: DurableObjectNamespace<JobQueue>
   JOB_ROOM: DurableObjectNamespace<JobRoom>
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>
   ASSETS?: Fetcher
   /** S3-compatible endpoint the edge itself calls (path-style), e.g. http://127.0.0.1:9000 or R2's S3 URL. */
   S3_ENDPOINT: string
@@ -21,6 +23,23 @@ export interface Env {
   COOKIE_SECRET: string
   /** Lease length in seconds (default 90). */
   LEASE_SECONDS?: string
+  /** "1" enables the test clock and `/api/v1/_test/*` routes. Never set in production. */
+  TEST_CLOCK?: string
+  /** Requests per minute per client on public routes (default 600). */
+  RATE_LIMIT_PER_MINUTE?: string
 }
 
-export type AppEnv = { Bindings: Env; Variables: { workspaceId: string } }
+export type Scope = 'read' | 'write'
+
+export type AppEnv = {
+  Bindings: Env
+  Variables: {
+    workspaceId: string
+    /** What the caller may do: a browser session has both; a token has its scopes. */
+    scopes: Scope[]
+    /** The API token's id when the caller used one. */
+    tokenId: string | null
+    /** This request's time (ms since epoch), from the injectable clock. */
+    now: number
+  }
+}

@@ -3,5 +3,6 @@ import { createApp } from './app.ts'
 
 export { JobQueue } from './objects/job-queue.ts'
 export { JobRoom } from './objects/job-room.ts'
+export { RateLimiter } from './objects/rate-limiter.ts'
 
 export default createApp()

@@ -24,10 +24,12 @@ export class Storage {
   }
 
   /** A presigned PUT URL for `key`, valid for `expiresIn` seconds, on the public endpoint. */
-  async presignPut(key: string, expiresIn: number = LIMITS.presignExpirySeconds): Promise<string> {
+  async presignPut(key: string, now: number, expiresIn: number = LIMITS.presignExpirySeconds): Promise<string> {
     const url = new URL(this.url(key, this.env.S3_PUBLIC_ENDPOINT || this.env.S3_ENDPOINT))
     url.searchParams.set('X-Amz-Expires', String(expiresIn))
-    const signed = await this.client.sign(url.toString(), { method: 'PUT', aws: { signQuery: true, allHeaders: false } })
+    // Signed at the edge clock's time, so tests can produce URLs that are already expired.
+    const datetime = new Date(now).toISOString().replace(/[:-]|\.\d{3}/g, '')
+    const signed = await this.client.sign(url.toString(), { method: 'PUT', aws: { signQuery: true, allHeaders: false, datetime } })
     return signed.url
   }
 
@@ -53,6 +55,20 @@ export class Storage {
     if (res.status === 404) return null
     if (!res.ok) throw storageError('GET', key, res.status)
     return res
+  }
+
+  /** Server-side copy within the bucket (S3 CopyObject). */
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    const source = `/${this.env.S3_BUCKET}/${fromKey.split('/').map(encodeURIComponent).join('/')}`
+    const res = await this.client.fetch(this.url(toKey), { method: 'PUT', headers: { 'x-amz-copy-source': source } })
+    const text = await res.text()
+    // S3 may answer 200 with an <Error> body for a copy that failed part-way.
+    if (!res.ok || text.includes('<Error>')) throw storageError('COPY', fromKey, res.status)
+  }
+
+  async delete(key: string): Promise<void> {
+    const res = await this.client.fetch(this.url(key), { method: 'DELETE' })
+    if (!res.ok && res.status !== 404) throw storageError('DELETE', key, res.status)
   }
 
   async put(key: string, body: BodyInit, contentType = 'application/octet-stream'): Promise<void> {

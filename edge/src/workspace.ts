@@ -1,32 +1,19 @@
 /**
- * @module Who is calling: an anonymous workspace carried in a signed HttpOnly cookie. Browsers get one on
- * their first API call; scripts keep it in a cookie jar (API tokens come with the token issue).
+ * @module Who is calling. An API token (`Authorization: Bearer cst_...`) names a workspace and scopes;
+ * otherwise a signed HttpOnly cookie carries an anonymous workspace, created on the first API call.
  */
 import type { MiddlewareHandler } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
-import type { AppEnv } from './env.ts'
+import type { AppEnv, Scope } from './env.ts'
+import { ApiError } from './errors.ts'
+import { hmacHex, sha256Hex, timingSafeEqual } from './crypto.ts'
 import { nowIso, randomId } from './ids.ts'
 
 export const WORKSPACE_COOKIE = 'cst_ws'
-
-async function hmac(secret: string, message: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-  const signature = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(message)))
-  let out = ''
-  for (const b of signature) out += b.toString(16).padStart(2, '0')
-  return out
-}
-
-/** Constant-time comparison of two strings of hex. */
-function safeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
-  return diff === 0
-}
+export const TOKEN_PREFIX = 'cst_'
 
 export async function signWorkspace(secret: string, workspaceId: string): Promise<string> {
-  return `${workspaceId}.${await hmac(secret, workspaceId)}`
+  return `${workspaceId}.${await hmacHex(secret, workspaceId)}`
 }
 
 export async function verifyWorkspaceCookie(secret: string, value: string | undefined): Promise<string | null> {
@@ -34,19 +21,47 @@ export async function verifyWorkspaceCookie(secret: string, value: string | unde
   const dot = value.lastIndexOf('.')
   if (dot <= 0) return null
   const id = value.slice(0, dot)
-  return safeEqual(value.slice(dot + 1), await hmac(secret, id)) ? id : null
+  return timingSafeEqual(value.slice(dot + 1), await hmacHex(secret, id)) ? id : null
 }
 
-/** Resolves `workspaceId` from the cookie, creating a fresh anonymous workspace when there is none. */
-export function workspace(): MiddlewareHandler<AppEnv> {
+interface TokenRow {
+  id: string
+  workspace_id: string
+  token_hash: string
+  scopes: string
+  expires_at: number | null
+  revoked_at: string | null
+}
+
+/** Resolves the caller: token, cookie, or a fresh anonymous workspace. */
+export function identity(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    const authorization = c.req.header('authorization')
+    if (authorization) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization)
+      const secret = match?.[1]
+      if (!secret || !secret.startsWith(TOKEN_PREFIX)) {
+        throw new ApiError(401, 'invalid_token', 'Authorization must be "Bearer cst_...", an API token created in the web app or with POST /api/v1/tokens.')
+      }
+      const hash = await sha256Hex(secret)
+      const row = await c.env.DB.prepare('SELECT id, workspace_id, token_hash, scopes, expires_at, revoked_at FROM api_tokens WHERE token_hash = ?').bind(hash).first<TokenRow>()
+      // The lookup is by hash; the comparison below keeps the final check constant-time all the same.
+      if (!row || !timingSafeEqual(row.token_hash, hash)) throw new ApiError(401, 'invalid_token', 'This API token is not known. Check it was copied whole, or create a new one.')
+      if (row.revoked_at) throw new ApiError(401, 'token_revoked', 'This API token was revoked. Create a new one.')
+      if (row.expires_at !== null && row.expires_at <= c.get('now')) throw new ApiError(401, 'token_expired', 'This API token has expired. Create a new one.')
+      c.set('workspaceId', row.workspace_id)
+      c.set('scopes', JSON.parse(row.scopes) as Scope[])
+      c.set('tokenId', row.id)
+      c.executionCtx.waitUntil(c.env.DB.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').bind(nowIso(c.get('now')), row.id).run())
+      return next()
+    }
     let id = await verifyWorkspaceCookie(c.env.COOKIE_SECRET, getCookie(c, WORKSPACE_COOKIE))
     if (id) {
       // A cookie signed by us names a workspace; recreate the row if local state was wiped.
-      await c.env.DB.prepare('INSERT OR IGNORE INTO workspaces (id, created_at) VALUES (?, ?)').bind(id, nowIso()).run()
+      await c.env.DB.prepare('INSERT OR IGNORE INTO workspaces (id, created_at) VALUES (?, ?)').bind(id, nowIso(c.get('now'))).run()
     } else {
       id = randomId('ws', 20)
-      await c.env.DB.prepare('INSERT INTO workspaces (id, created_at) VALUES (?, ?)').bind(id, nowIso()).run()
+      await c.env.DB.prepare('INSERT INTO workspaces (id, created_at) VALUES (?, ?)').bind(id, nowIso(c.get('now'))).run()
       setCookie(c, WORKSPACE_COOKIE, await signWorkspace(c.env.COOKIE_SECRET, id), {
         httpOnly: true,
         sameSite: 'Lax',
@@ -56,6 +71,19 @@ export function workspace(): MiddlewareHandler<AppEnv> {
       })
     }
     c.set('workspaceId', id)
+    c.set('scopes', ['read', 'write'])
+    c.set('tokenId', null)
+    await next()
+  }
+}
+
+/** Reads need `read`; anything that changes state needs `write`. */
+export function requireScope(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const needed: Scope = c.req.method === 'GET' || c.req.method === 'HEAD' ? 'read' : 'write'
+    if (!c.get('scopes').includes(needed)) {
+      throw new ApiError(403, 'insufficient_scope', `This API token lacks the "${needed}" scope needed for ${c.req.method} requests. Create a token with scopes ["read", "write"].`)
+    }
     await next()
   }
 }

@@ -124,3 +124,48 @@ export type JobLabels = z.infer<typeof JobLabels>
 /** Messages a live viewer receives as WebSocket text; frames arrive as binary messages (frame-codec). */
 export const LiveMessage = z.object({ type: z.literal('status'), job: Job })
 export type LiveMessage = z.infer<typeof LiveMessage>
+
+export const Scope = z.enum(['read', 'write'])
+
+export const CreateTokenRequest = z.object({
+  name: z.string().min(1).max(100),
+  scopes: z.array(Scope).min(1).default(['read', 'write']),
+  /** Omit for a token that never expires. */
+  expiresInDays: z.number().positive().max(3650).optional(),
+})
+
+export const ApiToken = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** First characters of the secret, to recognise it. */
+  prefix: z.string(),
+  scopes: z.array(Scope),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+})
+export type ApiToken = z.infer<typeof ApiToken>
+
+export const CreateTokenResponse = z.object({
+  token: ApiToken,
+  /** The token itself (`cst_...`): shown this once, stored only as a hash. */
+  secret: z.string(),
+})
+
+export const CreateLinkRequest = z.object({
+  /** Omit for a link that works until revoked. */
+  expiresInDays: z.number().positive().max(3650).optional(),
+})
+
+export const ShareLink = z.object({
+  id: z.string(),
+  jobId: z.string(),
+  token: z.string(),
+  /** Path of the read-only viewer: `/v/<token>`. */
+  url: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+})
+export type ShareLink = z.infer<typeof ShareLink>

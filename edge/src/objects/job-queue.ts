@@ -7,6 +7,8 @@ import type { Env } from '../env.ts'
 import type { JobRow } from '../db.ts'
 import { jobFromRow } from '../db.ts'
 import { nowIso, randomId } from '../ids.ts'
+import { now as clockNow } from '../clock.ts'
+import { LIMITS } from '@constellate/shared'
 import { publishStatus, roomFor } from '../live.ts'
 
 export const DEFAULT_LEASE_SECONDS = 90
@@ -59,7 +61,7 @@ export class JobQueue extends DurableObject<Env> {
 
   /** Extends a live lease; returns its new expiry. Caller has checked the lease matches. */
   async extend(jobId: string): Promise<number> {
-    const expiresAt = Date.now() + this.leaseMs
+    const expiresAt = (await clockNow(this.env)) + this.leaseMs
     await this.env.DB.prepare("UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND status = 'running'").bind(expiresAt, jobId).run()
     await this.scheduleAlarm()
     return expiresAt
@@ -72,7 +74,7 @@ export class JobQueue extends DurableObject<Env> {
   }
 
   private async tryLease(workerId: string): Promise<JobRow | null> {
-    const now = Date.now()
+    const now = await clockNow(this.env)
     const leaseId = randomId('lease')
     const [, leased] = await this.env.DB.batch<JobRow>([
       this.env.DB.prepare("UPDATE counters SET value = value + 1 WHERE name = 'lease_fence'"),
@@ -95,14 +97,30 @@ export class JobQueue extends DurableObject<Env> {
   private async scheduleAlarm(): Promise<void> {
     const next = await this.env.DB.prepare("SELECT MIN(lease_expires_at) AS at FROM jobs WHERE status = 'running' AND lease_expires_at IS NOT NULL").first<{ at: number | null }>()
     if (next?.at != null) {
+      // Lease times are on the (possibly offset) edge clock; alarms run on the real one.
+      const offset = (await clockNow(this.env)) - Date.now()
+      const at = Math.max(Date.now(), next.at - offset) + 50
       const current = await this.ctx.storage.getAlarm()
-      if (current === null || current > next.at) await this.ctx.storage.setAlarm(next.at + 50)
+      if (current === null || current > at) await this.ctx.storage.setAlarm(at)
     }
   }
 
-  /** Reclaims expired leases: requeue while attempts remain, else fail with the last error. */
   override async alarm(): Promise<void> {
-    const now = Date.now()
+    await this.reclaimExpired()
+  }
+
+  /**
+   * Reclaims expired leases (requeue while attempts remain, else fail with the last error) and fails jobs
+   * past the wall-time cap. Returns how many jobs changed.
+   */
+  async reclaimExpired(): Promise<number> {
+    const now = await clockNow(this.env)
+    const overdue = await this.env.DB.prepare(
+      `UPDATE jobs SET status = 'failed', lease_expires_at = NULL, finished_at = ?, error_code = 'job_timeout',
+         error_message = 'The job ran longer than the ' || ? || ' s limit and was stopped. Try fewer points or iterations.'
+       WHERE status = 'running' AND started_at IS NOT NULL AND started_at <= ? RETURNING *`,
+    ).bind(nowIso(now), LIMITS.jobWallTimeSeconds, nowIso(now - LIMITS.jobWallTimeSeconds * 1000)).all<JobRow>()
+    for (const row of overdue.results) await publishStatus(this.env, jobFromRow(row))
     const { results } = await this.env.DB.prepare("SELECT * FROM jobs WHERE status = 'running' AND lease_expires_at <= ?").bind(now).all<JobRow>()
     for (const row of results) {
       const exhausted = row.attempt >= row.max_attempts
@@ -120,5 +138,6 @@ export class JobQueue extends DurableObject<Env> {
     }
     if (results.length) await this.notify()
     await this.scheduleAlarm()
+    return results.length + overdue.results.length
   }
 }

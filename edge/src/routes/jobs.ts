@@ -1,15 +1,25 @@
 /** @module Job routes: create, read, cancel, watch live, replay frames, download results. */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
 import { ApiErrorBody, CreateJobRequest, Job, JobParams, LIMITS, minPointsForPerplexity, type UploadInfo } from '@constellate/shared'
-import type { AppEnv, Env } from '../env.ts'
+import type { AppEnv } from '../env.ts'
 import { ApiError } from '../errors.ts'
 import { getOwnedJob, getOwnedUpload, jobFromRow, type JobRow, type UploadRow } from '../db.ts'
 import { nowIso, randomId } from '../ids.ts'
-import { Storage } from '../storage.ts'
 import { validationHook } from '../validation.ts'
 import { publishStatus } from '../live.ts'
+import { jobResources } from './job-resources.ts'
 
 export const jobs = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+
+/** An Idempotency-Key names the same job for this long. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000
+
+async function jobForIdempotencyKey(db: D1Database, workspaceId: string, key: string, now: number): Promise<JobRow | null> {
+  return db
+    .prepare('SELECT jobs.* FROM idempotency_keys JOIN jobs ON jobs.id = idempotency_keys.job_id WHERE idempotency_keys.workspace_id = ? AND idempotency_keys.key = ? AND idempotency_keys.created_at > ?')
+    .bind(workspaceId, key, now - IDEMPOTENCY_WINDOW_MS)
+    .first<JobRow>()
+}
 
 const errorResponse = (description: string) => ({ content: { 'application/json': { schema: ApiErrorBody } }, description })
 const JobEnvelope = z.object({ job: Job })
@@ -60,6 +70,7 @@ jobs.openapi(
     summary: 'Queue a PCA + t-SNE job on verified uploads',
     request: { body: { content: { 'application/json': { schema: CreateJobRequest } }, required: true } },
     responses: {
+      200: { content: { 'application/json': { schema: JobEnvelope } }, description: 'The job an earlier request with the same Idempotency-Key created' },
       201: { content: { 'application/json': { schema: JobEnvelope } }, description: 'Queued' },
       400: errorResponse('Invalid parameters or inputs'),
       404: errorResponse('Unknown upload'),
@@ -70,6 +81,14 @@ jobs.openapi(
     const body = c.req.valid('json')
     const params = JobParams.parse(body.params ?? {})
     const workspaceId = c.get('workspaceId')
+    const idempotencyKey = c.req.header('idempotency-key') ?? null
+    if (idempotencyKey !== null && (idempotencyKey.length < 1 || idempotencyKey.length > 200)) {
+      throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 200 characters, e.g. a UUID per logical submission.')
+    }
+    if (idempotencyKey) {
+      const existing = await jobForIdempotencyKey(c.env.DB, workspaceId, idempotencyKey, c.get('now'))
+      if (existing) return c.json({ job: jobFromRow(existing) }, 200)
+    }
     const featuresRow = await getOwnedUpload(c.env.DB, workspaceId, body.features)
     const features = requireVerified(featuresRow, 'features')
     const labels = body.labels ? requireVerified(await getOwnedUpload(c.env.DB, workspaceId, body.labels), 'labels') : null
@@ -81,13 +100,30 @@ jobs.openapi(
       throw new ApiError(429, 'too_many_active_jobs', `This workspace already has ${active?.count} jobs queued or running (limit ${LIMITS.maxActiveJobsPerWorkspace}). Wait for some to finish or cancel them.`)
     }
     const id = randomId('job')
-    const createdAt = nowIso()
-    const row = await c.env.DB.prepare(
+    const now = c.get('now')
+    const insertJob = c.env.DB.prepare(
       `INSERT INTO jobs (id, workspace_id, status, params, features_upload_id, labels_upload_id, n, d, created_at)
-       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?) RETURNING *`,
-    )
-      .bind(id, workspaceId, JSON.stringify(params), body.features, body.labels ?? null, features.rows, features.cols, createdAt)
-      .first<JobRow>()
+       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+    ).bind(id, workspaceId, JSON.stringify(params), body.features, body.labels ?? null, features.rows, features.cols, nowIso(now))
+    if (idempotencyKey) {
+      await c.env.DB.prepare('DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND created_at <= ?')
+        .bind(workspaceId, idempotencyKey, now - IDEMPOTENCY_WINDOW_MS)
+        .run()
+      try {
+        await c.env.DB.batch([
+          insertJob,
+          c.env.DB.prepare('INSERT INTO idempotency_keys (workspace_id, key, job_id, created_at) VALUES (?, ?, ?, ?)').bind(workspaceId, idempotencyKey, id, now),
+        ])
+      } catch (err) {
+        // A concurrent request with the same key won the race: answer with its job.
+        const existing = await jobForIdempotencyKey(c.env.DB, workspaceId, idempotencyKey, now)
+        if (existing) return c.json({ job: jobFromRow(existing) }, 200)
+        throw err
+      }
+    } else {
+      await insertJob.run()
+    }
+    const row = await c.env.DB.prepare('SELECT * FROM jobs WHERE id = ?').bind(id).first<JobRow>()
     await c.env.JOB_QUEUE.get(c.env.JOB_QUEUE.idFromName('default')).notify()
     return c.json({ job: jobFromRow(row!) }, 201)
   },
@@ -144,7 +180,7 @@ jobs.openapi(
     const updated = await c.env.DB.prepare(
       "UPDATE jobs SET status = 'cancelled', finished_at = ?, lease_expires_at = NULL WHERE id = ? AND status IN ('queued', 'running') RETURNING *",
     )
-      .bind(nowIso(), row.id)
+      .bind(nowIso(c.get('now')), row.id)
       .first<JobRow>()
     const job = jobFromRow(updated ?? row)
     if (updated) c.executionCtx.waitUntil(publishStatus(c.env, job))
@@ -152,63 +188,7 @@ jobs.openapi(
   },
 )
 
-jobs.get('/jobs/:id/live', async (c) => {
-  const row = await getOwnedJob(c.env.DB, c.get('workspaceId'), c.req.param('id'))
-  if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
-    throw new ApiError(426, 'websocket_required', 'This endpoint streams frames over a WebSocket. Connect with a WebSocket client.')
-  }
-  const room = c.env.JOB_ROOM.get(c.env.JOB_ROOM.idFromName(row.id))
-  const headers = new Headers(c.req.raw.headers)
-  // The room greets a new viewer with the job as D1 has it now, so it never shows a stale status.
-  headers.set('x-job-status', JSON.stringify(jobFromRow(row)))
-  return room.fetch(new Request(`https://room/${row.id}`, { headers }))
-})
-
-jobs.get('/jobs/:id/frames', async (c) => {
-  const row = await getOwnedJob(c.env.DB, c.get('workspaceId'), c.req.param('id'))
-  const { results } = await c.env.DB.prepare('SELECT seq, iteration, kl FROM frames WHERE job_id = ? AND attempt = ? ORDER BY seq')
-    .bind(row.id, row.attempt)
-    .all<{ seq: number; iteration: number; kl: number | null }>()
-  return c.json({ frames: results })
-})
-
-jobs.get('/jobs/:id/frames/:seq', async (c) => {
-  const row = await getOwnedJob(c.env.DB, c.get('workspaceId'), c.req.param('id'))
-  const frame = await c.env.DB.prepare('SELECT storage_key FROM frames WHERE job_id = ? AND seq = ? AND attempt = ?')
-    .bind(row.id, Number(c.req.param('seq')), row.attempt)
-    .first<{ storage_key: string }>()
-  if (!frame) throw new ApiError(404, 'frame_not_found', `Job "${row.id}" has no frame ${c.req.param('seq')}. List frames with GET /api/v1/jobs/${row.id}/frames.`)
-  return streamObject(c.env, frame.storage_key, 'application/octet-stream')
-})
-
-jobs.get('/jobs/:id/labels', async (c) => {
-  const row = await getOwnedJob(c.env.DB, c.get('workspaceId'), c.req.param('id'))
-  return streamObject(c.env, `jobs/${row.id}/labels.json`, 'application/json', 'labels_not_ready', 'Labels are not ready yet: the worker has not read the inputs. Try again once progress.labelsReady is true.')
-})
-
-const RESULT_FILES: Record<string, string> = {
-  'embedding.npy': 'application/octet-stream',
-  'embedding.csv': 'text/csv; charset=utf-8',
-  'manifest.json': 'application/json',
-  'metrics.json': 'application/json',
-}
-
-jobs.get('/jobs/:id/:file{(embedding\\.npy|embedding\\.csv|manifest\\.json|metrics\\.json)}', async (c) => {
-  const row = await getOwnedJob(c.env.DB, c.get('workspaceId'), c.req.param('id'))
-  const file = c.req.param('file')
-  if (row.status !== 'succeeded' || !row.results_prefix) {
-    throw new ApiError(409, 'results_not_ready', `Job "${row.id}" is ${row.status}; ${file} exists once it has succeeded.`)
-  }
-  const response = await streamObject(c.env, `${row.results_prefix}/${file}`, RESULT_FILES[file]!)
-  response.headers.set('content-disposition', `attachment; filename="${row.id}-${file}"`)
-  return response
-})
-
-async function streamObject(env: Env, key: string, contentType: string, missingCode = 'result_missing', missingMessage?: string): Promise<Response> {
-  const object = await new Storage(env).get(key)
-  if (!object) throw new ApiError(404, missingCode, missingMessage ?? 'The stored file is missing. Run the job again.')
-  const headers = new Headers({ 'content-type': contentType, 'cache-control': 'private, max-age=60' })
-  const length = object.headers.get('content-length')
-  if (length) headers.set('content-length', length)
-  return new Response(object.body, { headers })
-}
+jobs.route(
+  '/jobs/:id',
+  jobResources((c) => getOwnedJob(c.env.DB, c.get('workspaceId'), c.req.param('id')!)),
+)

@@ -48,16 +48,18 @@ uploads.openapi(
     }
     const workspaceId = c.get('workspaceId')
     const id = randomId('upl')
-    const key = `uploads/${workspaceId}/${id}`
-    const createdAt = nowIso()
+    // Browsers write to an incoming key; verification copies to the key jobs read, so a second PUT to the
+    // presigned URL can never replace a verified object.
+    const key = `incoming/${workspaceId}/${id}`
+    const createdAt = nowIso(c.get('now'))
     await c.env.DB.prepare(
       'INSERT INTO uploads (id, workspace_id, kind, filename, size, storage_key, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     )
       .bind(id, workspaceId, body.kind, body.filename, body.size, key, 'pending', createdAt)
       .run()
-    const uploadUrl = await new Storage(c.env).presignPut(key)
+    const uploadUrl = await new Storage(c.env).presignPut(key, c.get('now'))
     const upload = { id, kind: body.kind, filename: body.filename, size: body.size, status: 'pending' as const, info: null, createdAt }
-    const expiresAt = nowIso(Date.now() + LIMITS.presignExpirySeconds * 1000)
+    const expiresAt = nowIso(c.get('now') + LIMITS.presignExpirySeconds * 1000)
     return c.json({ upload, uploadUrl, method: 'PUT' as const, expiresAt }, 201)
   },
 )
@@ -79,14 +81,18 @@ uploads.openapi(
     const row = await getOwnedUpload(c.env.DB, c.get('workspaceId'), c.req.valid('param').id)
     if (row.status === 'verified') return c.json({ upload: uploadFromRow(row) }, 200)
     const storage = new Storage(c.env)
-    const actualSize = await storage.size(row.storage_key)
-    if (actualSize === null) {
+    const incomingSize = await storage.size(row.storage_key)
+    if (incomingSize === null) {
       throw new ApiError(409, 'upload_missing', `No bytes have arrived for upload "${row.id}" yet. PUT the file to the uploadUrl first, then complete it.`)
     }
+    // Copy first and verify the copy: what is verified is exactly what jobs will read.
+    const verifiedKey = `uploads/${row.workspace_id}/${row.id}`
+    await storage.copy(row.storage_key, verifiedKey)
+    const actualSize = (await storage.size(verifiedKey)) ?? 0
     const format = formatFromFilename(row.filename)
     const scanWhole = format !== 'npy' && actualSize <= LIMITS.maxScannedTextBytes
     const headLength = format === 'npy' ? NPY_PREFIX_BYTES : scanWhole ? actualSize : 64 * 1024
-    const head = actualSize === 0 ? new Uint8Array(0) : await storage.head(row.storage_key, Math.max(1, headLength))
+    const head = actualSize === 0 ? new Uint8Array(0) : await storage.head(verifiedKey, Math.max(1, headLength))
     let info
     try {
       info = verifyUpload({
@@ -98,17 +104,21 @@ uploads.openapi(
         complete: head.byteLength >= actualSize,
       })
     } catch (err) {
+      await storage.delete(verifiedKey)
       if (err instanceof UploadVerificationError) throw new ApiError(422, err.code, err.message)
       throw err
     }
-    await c.env.DB.prepare("UPDATE uploads SET status = 'verified', info = ?, verified_at = ? WHERE id = ?")
-      .bind(JSON.stringify(info), nowIso(), row.id)
-      .run()
-    const verified: UploadRow = { ...row, status: 'verified', info: JSON.stringify(info) }
-    return c.json({ upload: uploadFromRow(verified) }, 200)
+    const updated = await c.env.DB.prepare("UPDATE uploads SET status = 'verified', info = ?, verified_at = ?, verified_key = ? WHERE id = ? AND status = 'pending' RETURNING *")
+      .bind(JSON.stringify(info), nowIso(c.get('now')), verifiedKey, row.id)
+      .first<UploadRow>()
+    c.executionCtx.waitUntil(storage.delete(row.storage_key).catch(() => undefined))
+    if (!updated) {
+      // A concurrent completion verified it first; answer with that record.
+      return c.json({ upload: uploadFromRow((await getOwnedUpload(c.env.DB, c.get('workspaceId'), row.id))) }, 200)
+    }
+    return c.json({ upload: uploadFromRow(updated) }, 200)
   },
 )
-
 uploads.openapi(
   createRoute({
     method: 'get',

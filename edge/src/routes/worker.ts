@@ -49,7 +49,7 @@ async function requireLease(env: Env, jobId: string, leaseId: string, fence: num
 }
 
 function uploadRef(row: UploadRow) {
-  return { id: row.id, key: row.storage_key, filename: row.filename, size: row.size, info: JSON.parse(row.info ?? 'null') as UploadInfo | null }
+  return { id: row.id, key: row.verified_key ?? row.storage_key, filename: row.filename, size: row.size, info: JSON.parse(row.info ?? 'null') as UploadInfo | null }
 }
 
 worker.post('/lease', async (c) => {
@@ -141,7 +141,7 @@ worker.post('/jobs/:id/complete', async (c) => {
     `UPDATE jobs SET status = 'succeeded', results_prefix = ?, finished_at = ?, lease_expires_at = NULL, progress = ?, error_code = NULL, error_message = NULL
      WHERE id = ? AND lease_id = ? AND lease_fence = ? AND status = 'running' RETURNING *`,
   )
-    .bind(`jobs/${row.id}/attempts/${row.attempt}`, nowIso(), JSON.stringify(progress), row.id, body.leaseId, body.fence)
+    .bind(`jobs/${row.id}/attempts/${row.attempt}`, nowIso(c.get('now')), JSON.stringify(progress), row.id, body.leaseId, body.fence)
     .first<JobRow>()
   if (!updated) throw new ApiError(409, 'stale_lease', `Job "${row.id}" changed while completing; this lease no longer holds it.`)
   const job = jobFromRow(updated)
@@ -163,7 +163,7 @@ worker.post('/jobs/:id/fail', async (c) => {
       ).bind(body.error.code, body.error.message, row.id, body.leaseId).first<JobRow>()
     : await c.env.DB.prepare(
         "UPDATE jobs SET status = 'failed', lease_expires_at = NULL, finished_at = ?, error_code = ?, error_message = ? WHERE id = ? AND lease_id = ? AND status = 'running' RETURNING *",
-      ).bind(nowIso(), body.error.code, body.error.message, row.id, body.leaseId).first<JobRow>()
+      ).bind(nowIso(c.get('now')), body.error.code, body.error.message, row.id, body.leaseId).first<JobRow>()
   if (!updated) throw new ApiError(409, 'stale_lease', `Job "${row.id}" changed while failing; this lease no longer holds it.`)
   if (retry) await c.env.JOB_QUEUE.get(c.env.JOB_QUEUE.idFromName('default')).notify()
   const job = jobFromRow(updated)
