@@ -5,16 +5,29 @@ export interface ApiResponse<T = any> { status: number; body: T; headers: Header
 
 export class TestClient {
   private cookie = ''
+  /** When set, requests authenticate with this API token instead of the cookie. */
+  token: string | null = null
   constructor(readonly baseUrl: string) {}
 
-  async request<T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+  /** A client for the same server that authenticates with an API token. */
+  withToken(secret: string): TestClient {
+    const other = new TestClient(this.baseUrl)
+    other.token = secret
+    return other
+  }
+
+  async request<T = any>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ApiResponse<T>> {
     const res = await fetch(this.baseUrl + path, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.cookie ? { cookie: this.cookie } : {}) },
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : this.cookie ? { cookie: this.cookie } : {}),
+        ...extraHeaders,
+      },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     })
     const setCookie = res.headers.get('set-cookie')
-    if (setCookie) this.cookie = setCookie.split(';')[0]!
+    if (setCookie && !this.token) this.cookie = setCookie.split(';')[0]!
     const type = res.headers.get('content-type') ?? ''
     const parsed = type.includes('json') ? await res.json() : new Uint8Array(await res.arrayBuffer())
     return { status: res.status, body: parsed as T, headers: res.headers }
@@ -46,5 +59,24 @@ export class TestClient {
       if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms`)
       await new Promise((r) => setTimeout(r, 500))
     }
+  }
+}
+
+/** Speaks the worker API by hand, to play a worker that stalls, dies or comes back late. */
+export class FakeWorker {
+  constructor(readonly baseUrl: string, readonly id: string, readonly secret = 'local-worker-secret') {}
+
+  async call(path: string, body: unknown): Promise<ApiResponse> {
+    const res = await fetch(`${this.baseUrl}/api/v1/worker${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    const text = await res.text()
+    return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers }
+  }
+
+  lease(waitSeconds = 0) {
+    return this.call('/lease', { workerId: this.id, waitSeconds })
   }
 }
