@@ -22,6 +22,18 @@ export const LIMITS = {
   jobWallTimeSeconds: 2 * 60 * 60,
   /** Jobs queued or running at once per workspace. */
   maxActiveJobsPerWorkspace: 20,
+  /** Largest ONNX model, bytes (weights must be inside the file: external data is refused). */
+  maxModelBytes: 512 * 1024 ** 2,
+  /** Most nodes in an ONNX graph (subgraphs included). */
+  maxModelNodes: 100_000,
+  /** Most inputs (rows of an input tensor, or images in an archive) one model job may run. */
+  maxModelInputs: 200_000,
+  /** Most layers one model job may embed (one map each). */
+  maxModelLayers: 8,
+  /** Longest a model job's inference may take in total, seconds. */
+  inferenceTimeSeconds: 30 * 60,
+  /** Largest decoded image side, pixels (bigger images are refused before decoding). */
+  maxImageSide: 4096,
 } as const
 
 /** Smallest N for a perplexity: k = 3*perplexity neighbours must exist. */
