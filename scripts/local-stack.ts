@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 // @ts-expect-error s3rver ships no types
 import S3rver from 's3rver'
+import { startGateway } from './s3-gateway.ts'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -137,14 +138,25 @@ export async function startStack(options: Partial<StackOptions> = {}): Promise<S
   mkdirSync(s3Dir, { recursive: true })
   mkdirSync(wranglerDir, { recursive: true })
 
+  const s3InternalPort = await freePort()
   const s3 = new S3rver({
-    port: s3Port,
+    port: s3InternalPort,
     address: '127.0.0.1',
     directory: s3Dir,
     silent: true,
     configureBuckets: [{ name: LOCAL_SECRETS.bucket, configs: [CORS] }],
   })
   await s3.run()
+  const gateway = await startGateway({
+    port: s3Port,
+    host: '127.0.0.1',
+    upstreamPort: s3InternalPort,
+    credentials: { accessKeyId: LOCAL_SECRETS.accessKeyId, secretAccessKey: LOCAL_SECRETS.secretAccessKey },
+  })
+  const closeStorage = async () => {
+    await new Promise<void>((done) => gateway.close(() => done()))
+    await s3.close()
+  }
   const s3Url = `http://127.0.0.1:${s3Port}`
 
   const baseEnv: NodeJS.ProcessEnv = {
@@ -181,7 +193,7 @@ export async function startStack(options: Partial<StackOptions> = {}): Promise<S
     await waitFor(`${url}/api/health`, 90_000, edge, edgeLog)
   } catch (err) {
     killTree(edge)
-    await s3.close()
+    await closeStorage()
     throw err
   }
 
@@ -232,7 +244,8 @@ export async function startStack(options: Partial<StackOptions> = {}): Promise<S
           }),
       ),
     )
-    await s3.close()
+    gateway.closeAllConnections()
+    await closeStorage()
   }
   return { url, s3Url, options: { ...opts, port, s3Port }, startWorker, workers, stop }
 }
