@@ -25,6 +25,9 @@ export interface Env {
   LEASE_SECONDS?: string
   /** "1" enables the test clock and `/api/v1/_test/*` routes. Never set in production. */
   TEST_CLOCK?: string
+  /** Override of LIMITS.multipartThresholdBytes and LIMITS.minPartBytes (tests use small files). */
+  MULTIPART_THRESHOLD_BYTES?: string
+  MIN_PART_BYTES?: string
   /** Requests per minute per client on public routes (default 600). */
   RATE_LIMIT_PER_MINUTE?: string
 }

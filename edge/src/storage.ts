@@ -57,6 +57,42 @@ export class Storage {
     return res
   }
 
+  /** Starts an S3 multipart upload; returns its UploadId. */
+  async createMultipart(key: string): Promise<string> {
+    const res = await this.client.fetch(`${this.url(key)}?uploads`, { method: 'POST' })
+    const text = await res.text()
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(text)?.[1]
+    if (!res.ok || !uploadId) throw storageError('CreateMultipartUpload', key, res.status)
+    return uploadId
+  }
+
+  /** A presigned PUT URL for one part of a multipart upload. */
+  async presignPart(key: string, uploadId: string, partNumber: number, now: number): Promise<string> {
+    const url = new URL(this.url(key, this.env.S3_PUBLIC_ENDPOINT || this.env.S3_ENDPOINT))
+    url.searchParams.set('partNumber', String(partNumber))
+    url.searchParams.set('uploadId', uploadId)
+    url.searchParams.set('X-Amz-Expires', String(LIMITS.presignExpirySeconds))
+    const datetime = new Date(now).toISOString().replace(/[:-]|\.\d{3}/g, '')
+    const signed = await this.client.sign(url.toString(), { method: 'PUT', aws: { signQuery: true, allHeaders: false, datetime } })
+    return signed.url
+  }
+
+  /** Assembles the parts; returns false when storage rejects them (a part missing or changed). */
+  async completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<boolean> {
+    const body =
+      '<CompleteMultipartUpload>' +
+      parts.map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${escapeXml(p.etag)}</ETag></Part>`).join('') +
+      '</CompleteMultipartUpload>'
+    const res = await this.client.fetch(`${this.url(key)}?uploadId=${encodeURIComponent(uploadId)}`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/xml' },
+    })
+    const text = await res.text()
+    if (res.status >= 500) throw storageError('CompleteMultipartUpload', key, res.status)
+    return res.ok && !text.includes('<Error>')
+  }
+
   /** Server-side copy within the bucket (S3 CopyObject). */
   async copy(fromKey: string, toKey: string): Promise<void> {
     const source = `/${this.env.S3_BUCKET}/${fromKey.split('/').map(encodeURIComponent).join('/')}`
@@ -75,6 +111,10 @@ export class Storage {
     const res = await this.client.fetch(this.url(key), { method: 'PUT', body, headers: { 'content-type': contentType } })
     if (!res.ok) throw storageError('PUT', key, res.status)
   }
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }
 
 function storageError(method: string, key: string, status: number): ApiError {

@@ -10,6 +10,10 @@ export const LIMITS = {
   maxDims: 65_536,
   /** Largest `.npy` header, bytes (numpy writes < 200 for plain arrays). */
   maxNpyHeaderBytes: 10_000,
+  /** Files above this size upload in parts (S3 multipart), so browsers can resume them. */
+  multipartThresholdBytes: 100 * 1024 ** 2,
+  /** Smallest part size (S3's minimum is 5 MiB). */
+  minPartBytes: 8 * 1024 ** 2,
   /** Presigned upload URLs stay valid this long, seconds. */
   presignExpirySeconds: 15 * 60,
   /** Text files up to this size are scanned by the edge at completion to count rows. */
@@ -39,4 +43,10 @@ export const LIMITS = {
 /** Smallest N for a perplexity: k = 3*perplexity neighbours must exist. */
 export function minPointsForPerplexity(perplexity: number): number {
   return Math.floor(3 * perplexity) + 1
+}
+
+/** Part size for a multipart upload of `size` bytes: at least minPartBytes, and at most 10,000 parts. */
+export function partSizeFor(size: number, minPartBytes: number = LIMITS.minPartBytes): number {
+  const mib = 1024 ** 2
+  return Math.max(minPartBytes, Math.ceil(size / 10_000 / mib) * mib)
 }

@@ -18,6 +18,8 @@ export type CreateUploadRequest = z.infer<typeof CreateUploadRequest>
 
 export const UploadStatus = z.enum(['pending', 'verified'])
 
+export const ReportPartRequest = z.object({ etag: z.string().min(1).max(200) })
+
 /** What the edge learned about a verified file (from its header or by scanning it). */
 export const UploadInfo = z.object({
   format: UploadFormat,
@@ -42,12 +44,35 @@ export const Upload = z.object({
 })
 export type Upload = z.infer<typeof Upload>
 
+/** One part of a multipart upload: PUT bytes [(partNumber-1)*partSize, ...) to `url`, keep the ETag. */
+export const UploadPart = z.object({
+  partNumber: z.number().int().min(1),
+  size: z.number().int(),
+  /** ETag reported for a stored part; null while missing. */
+  etag: z.string().nullable(),
+  /** Presigned PUT URL for a missing part; null once stored. */
+  url: z.string().url().nullable(),
+})
+export type UploadPart = z.infer<typeof UploadPart>
+
+export const MultipartPlan = z.object({
+  partSize: z.number().int(),
+  partCount: z.number().int(),
+  parts: z.array(UploadPart),
+})
+export type MultipartPlan = z.infer<typeof MultipartPlan>
+
 export const CreateUploadResponse = z.object({
   upload: Upload,
-  /** PUT the file's bytes here (no extra headers needed). */
-  uploadUrl: z.string().url(),
+  /** PUT the whole file here (no extra headers needed); null for multipart uploads. */
+  uploadUrl: z.string().url().nullable(),
   method: z.literal('PUT'),
   expiresAt: z.string(),
+  /**
+   * Files above LIMITS.multipartThresholdBytes upload in parts: PUT each part to its URL, report its ETag
+   * with PUT /uploads/:id/parts/:n, then complete. GET /uploads/:id/parts resumes an interrupted upload.
+   */
+  multipart: MultipartPlan.nullable(),
 })
 export type CreateUploadResponse = z.infer<typeof CreateUploadResponse>
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { uploadFile } from '@constellate/shared'
 import { TestClient } from '../src/api-client.ts'
+import { bytesSource, nodeTransport } from '../src/node-transport.ts'
 import { blobs, npyFloat32 } from '../src/fixtures.ts'
 import { startServiceStack, type ServiceStack } from '../src/service-stack.ts'
 
@@ -11,7 +13,8 @@ describe('identity, share links and hardened uploads', () => {
   let aliceJob: string
 
   beforeAll(async () => {
-    stack = await startServiceStack({ RATE_LIMIT_PER_MINUTE: '300' })
+    // Small multipart thresholds so a 13 MiB file goes up in three parts.
+    stack = await startServiceStack({ RATE_LIMIT_PER_MINUTE: '300', MULTIPART_THRESHOLD_BYTES: String(6 * 1024 ** 2), MIN_PART_BYTES: String(5 * 1024 ** 2) })
     alice = new TestClient(stack.url)
     bob = new TestClient(stack.url)
     const { features } = blobs(100, 4, 2)
@@ -192,6 +195,41 @@ describe('identity, share links and hardened uploads', () => {
       const res = await alice.request('POST', '/api/v1/uploads', { filename: 'huge.npy', size: 3 * 1024 ** 3, kind: 'features' })
       expect(res.status).toBe(400)
       expect(res.body.error.message).toMatch(/size/)
+    })
+  })
+
+  describe('multipart uploads', () => {
+    const rows = 4200
+    const cols = 800
+    const features = new Float32Array(rows * cols).map((_, i) => (i % 977) / 977)
+    const file = npyFloat32(features, [rows, cols]) // about 13 MiB: three 5 MiB parts
+
+    it('uploads a large file in presigned parts and verifies the assembled object', async () => {
+      const progress: number[] = []
+      const upload = await uploadFile(nodeTransport(alice), bytesSource('big.npy', file), { kind: 'features', onProgress: (sent) => progress.push(sent) })
+      expect(upload).toMatchObject({ status: 'verified', size: file.byteLength, info: { rows, cols, dtype: 'float32' } })
+      expect(progress.at(-1)).toBe(file.byteLength)
+      const [key] = (await stack.listKeys('uploads/')).filter((k) => k.endsWith(`/${upload.id}`))
+      expect(Buffer.from(await stack.getObject(key!)).equals(Buffer.from(file))).toBe(true)
+    })
+
+    it('resumes an interrupted upload from the parts already stored', async () => {
+      let uploadId = ''
+      const flaky = nodeTransport(alice, { failPutAfter: 1 })
+      await expect(
+        uploadFile(flaky, bytesSource('big.npy', file), { kind: 'features', concurrency: 1, onUploadCreated: (u) => (uploadId = u.id) }),
+      ).rejects.toThrow(/connection dropped/)
+      const early = await alice.request('POST', `/api/v1/uploads/${uploadId}/complete`)
+      expect(early.status).toBe(409)
+      expect(early.body.error.code).toBe('upload_incomplete')
+      expect(early.body.error.message).toMatch(/Parts 2, 3 of 3/)
+
+      const plan = (await alice.request('GET', `/api/v1/uploads/${uploadId}/parts`)).body.multipart
+      expect(plan.parts.map((p: { etag: string | null }) => p.etag !== null)).toEqual([true, false, false])
+      const resumed = nodeTransport(alice)
+      const upload = await uploadFile(resumed, bytesSource('big.npy', file), { kind: 'features', resumeUploadId: uploadId })
+      expect(resumed.puts).toBe(2)
+      expect(upload).toMatchObject({ id: uploadId, status: 'verified', info: { rows, cols } })
     })
   })
 
