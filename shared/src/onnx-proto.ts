@@ -41,7 +41,7 @@ export function streamSource(stream: ReadableStream<Uint8Array>): ChunkSource {
  * `skip` drops bytes without keeping them. Every read is checked against the innermost `limit`.
  */
 export class ProtoReader {
-  private buffer = new Uint8Array(0)
+  private buffer: Uint8Array = new Uint8Array(0)
   private offset = 0
   /** Absolute position of buffer[offset]. */
   position = 0

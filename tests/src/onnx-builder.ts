@@ -191,3 +191,35 @@ export function buildCnn(options: { channels: number; size: number; filters: num
     .model()
   return { bytes, channels, size, filters, kernel, bias }
 }
+
+/**
+ * A CNN whose penultimate layer separates stripe orientations (see onnx-images.ts stripeImages):
+ * image[N, 3, size, size] -> Conv with hand-made edge kernels (horizontal, vertical, two diagonals) and
+ * two seeded ones -> Relu -> GlobalAveragePool -> Flatten ("features", [N, 6]) -> Gemm -> "logits" [N, 3].
+ */
+export function buildStripeCnn(size = 16): Uint8Array {
+  const edges = [
+    [1, 1, 1, 0, 0, 0, -1, -1, -1], // responds to horizontal stripes
+    [1, 0, -1, 1, 0, -1, 1, 0, -1], // vertical stripes
+    [0, 1, 1, -1, 0, 1, -1, -1, 0], // one diagonal
+    [1, 1, 0, 1, 0, -1, 0, -1, -1], // the other
+  ]
+  const random = seededFloats(2 * 9, 5, 0.5)
+  const filters = [...edges, Array.from(random.subarray(0, 9)), Array.from(random.subarray(9, 18))]
+  const kernel = new Float32Array(filters.length * 3 * 9)
+  filters.forEach((f, o) => {
+    for (let c = 0; c < 3; c++) f.forEach((w, k) => (kernel[(o * 3 + c) * 9 + k] = w / 3))
+  })
+  return new GraphBuilder()
+    .input('image', ['N', 3, size, size])
+    .initializer('K', { dims: [filters.length, 3, 3, 3], data: kernel })
+    .initializer('W', { dims: [3, filters.length], data: seededFloats(3 * filters.length, 9, 1) })
+    .initializer('b', { dims: [3], data: new Float32Array(3) })
+    .node('Conv', ['image', 'K'], ['edges'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, 'conv')
+    .node('Relu', ['edges'], ['edges_relu'], {}, 'relu')
+    .node('GlobalAveragePool', ['edges_relu'], ['pooled'], {}, 'gap')
+    .node('Flatten', ['pooled'], ['features'], { axis: 1 }, 'flatten')
+    .node('Gemm', ['features', 'W', 'b'], ['logits'], { transB: 1 }, 'classifier')
+    .output('logits', ['N', 3])
+    .model()
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest'
+import { PNG } from 'pngjs'
+import { JobParams } from '@constellate/shared'
+import { buildMlp, buildStripeCnn } from '../../../tests/src/onnx-builder.ts'
+import { stripeImages, zipBytes } from '../../../tests/src/onnx-images.ts'
+import { npyFloat32 } from '../../../tests/src/fixtures.ts'
+import type { EdgeClient, LeasedJob } from '../edge-client.ts'
+import type { ObjectStore } from '../object-store.ts'
+import type { RunContext } from '../job-runner.ts'
+import { isModelJob, runModelJob, type LeasedModel } from './model-job.ts'
+
+/** A worker context over an in-memory bucket and an edge that records what the worker tells it. */
+function fakeContext(files: Record<string, Uint8Array>) {
+  const bucket = new Map<string, Uint8Array | string>(Object.entries(files))
+  const calls = { stages: [] as string[], frames: 0, completed: null as null | object, failed: null as null | { code: string; message: string; retryable: boolean } }
+  const edge = {
+    heartbeat: async (_: LeasedJob, progress?: { stage?: string }) => {
+      if (progress?.stage) calls.stages.push(progress.stage)
+      return { cancel: false }
+    },
+    frame: async () => void calls.frames++,
+    complete: async (_: LeasedJob, summary: object) => void (calls.completed = summary),
+    fail: async (_: LeasedJob, error: { code: string; message: string }, retryable: boolean) => void (calls.failed = { ...error, retryable }),
+  } as unknown as EdgeClient
+  const store = {
+    get: async (key: string) => {
+      const value = bucket.get(key)
+      if (value === undefined) throw new Error(`no object ${key}`)
+      return typeof value === 'string' ? new TextEncoder().encode(value) : value
+    },
+    put: async (key: string, body: Uint8Array | string) => void bucket.set(key, body),
+  } as unknown as ObjectStore
+  const ctx: RunContext = { edge, store, workerId: 'test', backend: 'cpu', log: () => undefined }
+  const text = (key: string) => {
+    const value = bucket.get(key)
+    return typeof value === 'string' ? value : new TextDecoder().decode(value)
+  }
+  return { ctx, bucket, calls, text }
+}
+
+function leasedModelJob(inputsFile: string, model: Partial<LeasedModel> = {}, params: Partial<JobParams> = {}): LeasedJob {
+  const ref = (id: string, filename: string) => ({ id, key: `uploads/ws/${id}`, filename, size: 0, info: null })
+  return {
+    lease: { leaseId: 'lease', fence: 1, expiresAt: Date.now() + 90_000, attempt: 1 },
+    job: {
+      id: 'job_test',
+      params: JobParams.parse({ perplexity: 20, ...params }),
+      attempt: 1,
+      features: ref('upl_inputs', inputsFile),
+      labels: null,
+      resultsPrefix: 'jobs/job_test/attempts/1',
+      labelsKey: 'jobs/job_test/labels.json',
+      model: { upload: ref('upl_model', 'model.onnx'), layers: null, preprocess: null, batchSize: null, ...model },
+    } as LeasedJob['job'],
+  }
+}
+
+describe('a model job on the worker', () => {
+  it('embeds the penultimate layer of a CNN over an image archive: classes separate, folders become labels, thumbnails are stored', async () => {
+    const { files } = stripeImages(40, 16)
+    const { ctx, bucket, calls, text } = fakeContext({ 'uploads/ws/upl_model': buildStripeCnn(16), 'uploads/ws/upl_inputs': zipBytes(files) })
+    const leased = leasedModelJob('images.zip', { batchSize: 32 })
+    expect(isModelJob(leased)).toBe(true)
+    await runModelJob(ctx, leased as Parameters<typeof runModelJob>[1])
+    expect(calls.failed).toBeNull()
+    expect(calls.completed).not.toBeNull()
+    expect(calls.stages).toContain('inference 4/4')
+    expect(calls.frames).toBeGreaterThan(0)
+    const layers = JSON.parse(text('jobs/job_test/attempts/1/layers.json'))
+    expect(layers.layers).toHaveLength(1)
+    expect(layers.layers[0]).toMatchObject({ index: 0, name: 'features', opType: 'Flatten', shape: [6], d: 6 })
+    expect(layers.thumbnails).toBe('/api/v1/jobs/job_test/thumbnails')
+    const metrics = JSON.parse(text('jobs/job_test/attempts/1/layers/0/metrics.json'))
+    expect(metrics.knnLabelAccuracy10).toBeGreaterThanOrEqual(0.9)
+    expect(JSON.parse(text('jobs/job_test/labels.json')).classes).toEqual(['diagonal', 'horizontal', 'vertical'])
+    expect(bucket.has('jobs/job_test/attempts/1/embedding.npy')).toBe(true)
+    const index = JSON.parse(text('jobs/job_test/attempts/1/thumbnails/index.json'))
+    expect(index).toEqual({ version: 1, tileSize: 32, columns: 64, perSheet: 4096, count: 120, sheets: ['0.png'] })
+    const sheet = PNG.sync.read(Buffer.from(bucket.get('jobs/job_test/attempts/1/thumbnails/0.png') as Uint8Array))
+    expect([sheet.width, sheet.height]).toEqual([64 * 32, 2 * 32])
+    const manifest = JSON.parse(text('jobs/job_test/attempts/1/manifest.json'))
+    expect(manifest.inputs.inputs.sampleShape).toEqual([3, 16, 16])
+    expect(manifest.model.preprocess).toMatchObject({ height: 16, width: 16, channels: 3, layout: 'NCHW' })
+  })
+
+  it('embeds several layers of one model, one map per layer, with the same seed', async () => {
+    const mlp = buildMlp({ inputDims: 10, hidden: 8, classes: 3 })
+    const x = new Float32Array(60 * 10).map((_, k) => Math.sin(k * 0.37) + (Math.floor(k / 10) % 3))
+    const { ctx, calls, text, bucket } = fakeContext({ 'uploads/ws/upl_model': mlp.bytes, 'uploads/ws/upl_inputs': npyFloat32(x, [60, 10]) })
+    await runModelJob(ctx, leasedModelJob('inputs.npy', { layers: ['h1', 'features', 'logits'] }, { perplexity: 10, iterations: 300 }) as never)
+    expect(calls.failed).toBeNull()
+    const layers = JSON.parse(text('jobs/job_test/attempts/1/layers.json')).layers
+    expect(layers.map((l: { name: string; d: number }) => [l.name, l.d])).toEqual([['h1', 8], ['features', 8], ['logits', 3]])
+    for (const i of [0, 1, 2]) expect(bucket.has(`jobs/job_test/attempts/1/layers/${i}/embedding.npy`)).toBe(true)
+    expect(calls.stages).toContain('layer 3/3: optimize')
+    expect(JSON.parse(text('jobs/job_test/attempts/1/manifest.json')).seed).toBe(42)
+  })
+
+  it('fails at once, not retryable, when the .npy inputs do not match the model input, saying expected vs given', async () => {
+    const mlp = buildMlp({ inputDims: 10, hidden: 8, classes: 3 })
+    const { ctx, calls } = fakeContext({ 'uploads/ws/upl_model': mlp.bytes, 'uploads/ws/upl_inputs': npyFloat32(new Float32Array(60 * 12), [60, 12]) })
+    await runModelJob(ctx, leasedModelJob('inputs.npy') as never)
+    expect(calls.failed).toEqual({
+      code: 'model_input_mismatch',
+      message: 'The model expects input "x" of shape [N, 10] but the inputs in "inputs.npy" have shape [60, 12]: dimension 1 is 12 where the model wants 10.',
+      retryable: false,
+    })
+  })
+})

@@ -1,0 +1,254 @@
+/**
+ * @module Runs one leased model job: read the ONNX model and its inputs (.npy batch or image archive),
+ * run inference in batches with the chosen layers exposed, store thumbnails of images, then embed every
+ * layer with the job's parameters and seed (one map each; the first streams live frames), and complete.
+ */
+import { createHash } from 'node:crypto'
+import { LIMITS, OnnxModelError, encodeFrame, readOnnxModelBytes, type ImagePreprocess, type JobLayer, type JobLayers, type UploadInfo } from '@constellate/shared'
+import { embed, TsneInputError, type EmbedFrame } from '../engine.ts'
+import { StaleLeaseError, type LeasedJob, type UploadRef } from '../edge-client.ts'
+import { InputError, checkLabelCount, compareLabels, loadLabels, validateFeatures } from '../inputs/index.ts'
+import { computeMetrics } from '../metrics.ts'
+import { embeddingCsv, embeddingNpy } from '../results.ts'
+import type { RunContext } from '../job-runner.ts'
+import { ThumbnailSheets, imageSamples, readImageArchive, resolvePreprocess, type ThumbnailIndex } from '../images/index.ts'
+import { ModelError } from './errors.ts'
+import { readNpySamples } from './npy-samples.ts'
+import { runInference, type SampleSource } from './run.ts'
+import { openModel, type OpenModel } from './session.ts'
+
+/** The `model` section of a leased job (the edge resolves upload ids to storage references). */
+export interface LeasedModel {
+  upload: UploadRef
+  layers: string[] | null
+  preprocess: ImagePreprocess | null
+  batchSize: number | null
+}
+
+type ModelLeasedJob = LeasedJob & { job: LeasedJob['job'] & { model: LeasedModel } }
+
+/** True when the leased job computes its features with a model. */
+export function isModelJob(leased: LeasedJob): leased is ModelLeasedJob {
+  return Boolean((leased.job as { model?: unknown }).model)
+}
+
+const WORKER_VERSION = '0.1.0'
+/** Heartbeats carrying inference progress are sent at most this often, ms. */
+const PROGRESS_EVERY_MS = 1000
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+function startHeartbeat(ctx: RunContext, leased: LeasedJob, abort: AbortController): { stop(): void; lost(): boolean } {
+  let lost = false
+  const intervalMs = Math.max(1000, Math.min(20_000, (leased.lease.expiresAt - Date.now()) / 3))
+  const timer = setInterval(async () => {
+    try {
+      const { cancel } = await ctx.edge.heartbeat(leased)
+      if (cancel) abort.abort(new Error('cancelled'))
+    } catch (err) {
+      if (err instanceof StaleLeaseError) {
+        lost = true
+        abort.abort(err)
+      } else ctx.log('heartbeat failed', { error: String(err) })
+    }
+  }, intervalMs)
+  return { stop: () => clearInterval(timer), lost: () => lost }
+}
+
+function extensionOf(upload: UploadRef): string {
+  return (upload.info as UploadInfo | null)?.format ?? upload.filename.split('.').pop()?.toLowerCase() ?? ''
+}
+
+/** Runs a model job end to end; failures the user can fix fail the job at once with their message. */
+export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob): Promise<void> {
+  const { job } = leased
+  const abort = new AbortController()
+  const heartbeat = startHeartbeat(ctx, leased, abort)
+  const started = Date.now()
+  const timings: Record<string, number> = {}
+  const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now()
+    try {
+      return await work()
+    } finally {
+      timings[stage] = (timings[stage] ?? 0) + (performance.now() - t0) / 1000
+    }
+  }
+  const progress = (stage: string, extra: Record<string, unknown> = {}) => ctx.edge.heartbeat(leased, { stage, ...extra }).catch(() => undefined)
+  const prefix = job.resultsPrefix
+  let opened: OpenModel | null = null
+  try {
+    await ctx.edge.heartbeat(leased, { stage: 'reading model', iteration: 0, totalIterations: job.params.iterations })
+    const modelBytes = await time('download', () => ctx.store.get(job.model.upload.key))
+    const summary = await time('parse', () => readOnnxModelBytes(modelBytes))
+    const layers = [...new Set(job.model.layers ?? [summary.defaultLayer])]
+    const ops = new Map(summary.layers.map((l) => [l.output, l.opType]))
+    const model = (opened = await time('load', () => openModel(modelBytes, layers, new Set(ops.keys()))))
+
+    await progress('reading inputs')
+    const inputBytes = await time('download', () => ctx.store.get(job.features.key))
+    const format = extensionOf(job.features)
+    let source: SampleSource
+    let folderLabels: (string | null)[] | null = null
+    let thumbnails: ThumbnailSheets | null = null
+    let preprocess = null
+    if (format === 'zip' || format === 'tar') {
+      const images = readImageArchive(inputBytes, format, job.features.filename)
+      if (images.length < LIMITS.minPoints) throw new ModelError('too_few_inputs', `"${job.features.filename}" holds ${images.length} images; a map needs at least ${LIMITS.minPoints}.`)
+      folderLabels = images.map((i) => i.label)
+      preprocess = resolvePreprocess(job.model.preprocess ?? {}, model.input.shape)
+      thumbnails = new ThumbnailSheets((name, png) => ctx.store.put(`${prefix}/thumbnails/${name}`, png, 'image/png'))
+      source = imageSamples(images, preprocess, thumbnails, job.features.filename)
+    } else if (format === 'npy') {
+      source = readNpySamples(inputBytes, job.features.filename)
+    } else {
+      throw new ModelError('model_input_unsupported', `Model inputs are read from .npy, .zip or .tar files; got "${job.features.filename}".`)
+    }
+    const n = source.n
+
+    let labels: { classes: string[]; codes: Int32Array } | undefined
+    let labelHash: string | null = null
+    if (job.labels) {
+      const labelBytes = await ctx.store.get(job.labels.key)
+      labelHash = sha256(labelBytes)
+      labels = loadLabels(labelBytes, job.labels.info?.format ?? 'txt')
+      checkLabelCount(labels.codes.length, n)
+    } else if (folderLabels && folderLabels.some((l) => l !== null)) {
+      labels = encodeLabels(folderLabels.map((l) => l ?? '(no folder)'))
+    }
+    if (labels) await ctx.store.put(job.labelsKey, JSON.stringify({ classes: labels.classes, codes: Array.from(labels.codes) }), 'application/json')
+
+    let lastProgress = 0
+    const deadline = Date.now() + LIMITS.inferenceTimeSeconds * 1000
+    const outputs = await time('inference', () =>
+      runInference(model, source, {
+        batchSize: job.model.batchSize ?? undefined,
+        signal: abort.signal,
+        deadline,
+        onBatch: async (done, total) => {
+          if (done === total || Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+            lastProgress = Date.now()
+            await progress(`inference ${done}/${total}`, { labelsReady: Boolean(labels) })
+          }
+        },
+      }),
+    )
+    opened = null
+    await model.session.release()
+    if (!outputs) return finishEarly(ctx, heartbeat, job.id)
+    const thumbnailIndex: ThumbnailIndex | null = thumbnails ? await thumbnails.finish() : null
+    if (thumbnailIndex) await ctx.store.put(`${prefix}/thumbnails/index.json`, JSON.stringify(thumbnailIndex), 'application/json')
+
+    const api = `/api/v1/jobs/${job.id}`
+    const results: JobLayer[] = []
+    const layerTimings: Record<string, number>[] = []
+    let first: { kl: number; iterations: number } | null = null
+    for (const [index, layer] of outputs.entries()) {
+      try {
+        validateFeatures(layer.features, n, layer.d)
+      } catch (err) {
+        if (err instanceof InputError) throw new InputError(err.code, `Layer "${layer.name}": ${err.message}`)
+        throw err
+      }
+      const stagePrefix = outputs.length > 1 ? `layer ${index + 1}/${outputs.length}: ` : ''
+      let lastFrame = -1
+      const result = await time('embed', () =>
+        embed(layer.features, n, layer.d, job.params, {
+          signal: abort.signal,
+          onStage: (stage) => void progress(`${stagePrefix}${stage}`),
+          // Live frames come from the first layer's map; the others are stored when done.
+          onFrame: index > 0 ? undefined : async (frame: EmbedFrame) => {
+            if (frame.iteration === lastFrame) return
+            lastFrame = frame.iteration
+            const bytes = encodeFrame({ iteration: frame.iteration, dims: job.params.dims, n, kl: frame.kl ?? Number.NaN, coords: frame.embedding })
+            try {
+              await ctx.edge.frame(leased, bytes)
+            } catch (err) {
+              if (err instanceof StaleLeaseError) abort.abort(err)
+              else ctx.log('frame post failed', { error: String(err) })
+            }
+          },
+        }),
+      )
+      if (heartbeat.lost() || result.cancelled) return finishEarly(ctx, heartbeat, job.id)
+      layerTimings.push(result.timings)
+      const metrics = computeMetrics(result.embedding, n, result.dims, labels?.codes)
+      const npy = embeddingNpy(result.embedding, n, result.dims)
+      const csv = embeddingCsv(result.embedding, n, result.dims, labels)
+      const metricsJson = JSON.stringify({ ...metrics, layer: layer.name }, null, 2)
+      const at = `${prefix}/layers/${index}`
+      await ctx.store.put(`${at}/embedding.npy`, npy, 'application/octet-stream')
+      await ctx.store.put(`${at}/embedding.csv`, csv, 'text/csv')
+      await ctx.store.put(`${at}/metrics.json`, metricsJson, 'application/json')
+      if (index === 0) {
+        first = { kl: result.kl, iterations: result.iterations }
+        await ctx.store.put(`${prefix}/embedding.npy`, npy, 'application/octet-stream')
+        await ctx.store.put(`${prefix}/embedding.csv`, csv, 'text/csv')
+        await ctx.store.put(`${prefix}/metrics.json`, metricsJson, 'application/json')
+      }
+      results.push({
+        index,
+        name: layer.name,
+        opType: ops.get(layer.name) ?? null,
+        shape: layer.shape,
+        d: layer.d,
+        kl: Number.isFinite(result.kl) ? result.kl : null,
+        iterations: result.iterations,
+        embeddingNpy: `${api}/layers/${index}/embedding.npy`,
+        embeddingCsv: `${api}/layers/${index}/embedding.csv`,
+        metrics: `${api}/layers/${index}/metrics.json`,
+      })
+    }
+    const layersJson: JobLayers = { layers: results, thumbnails: thumbnailIndex ? `${api}/thumbnails` : null }
+    await ctx.store.put(`${prefix}/layers.json`, JSON.stringify(layersJson, null, 2), 'application/json')
+    const manifest = {
+      job: job.id,
+      attempt: job.attempt,
+      worker: { id: ctx.workerId, version: WORKER_VERSION, node: process.version, backend: 'cpu', inference: { runtime: 'onnxruntime-node', providers: model.providers } },
+      inputs: {
+        model: { upload: job.model.upload.id, filename: job.model.upload.filename, sha256: sha256(modelBytes), irVersion: summary.irVersion, opset: summary.opsetVersion, producer: summary.producer },
+        inputs: { upload: job.features.id, filename: job.features.filename, sha256: sha256(inputBytes), n, sampleShape: source.sampleShape, modelInput: model.input },
+        labels: job.labels ? { upload: job.labels.id, filename: job.labels.filename, sha256: labelHash, classes: labels?.classes.length } : labels ? { from: 'folders', classes: labels.classes.length } : null,
+      },
+      model: { layers: results.map(({ name, opType, shape, d }) => ({ name, opType, shape, d })), preprocess, batchSize: job.model.batchSize },
+      params: job.params,
+      seed: job.params.seed,
+      kl: first?.kl ?? null,
+      timings: { ...timings, layers: layerTimings, total: (Date.now() - started) / 1000 },
+      createdAt: new Date().toISOString(),
+    }
+    await ctx.store.put(`${prefix}/manifest.json`, JSON.stringify(manifest, null, 2), 'application/json')
+    heartbeat.stop()
+    await ctx.edge.complete(leased, { kl: first && Number.isFinite(first.kl) ? first.kl : null, iterations: first?.iterations ?? 0 })
+    ctx.log('model job succeeded', { job: job.id, layers: results.length, seconds: (Date.now() - started) / 1000 })
+  } catch (err) {
+    heartbeat.stop()
+    if (err instanceof StaleLeaseError || heartbeat.lost()) return ctx.log('lease lost', { job: job.id })
+    const userError = err instanceof ModelError || err instanceof OnnxModelError || err instanceof InputError || err instanceof TsneInputError
+    const code = userError ? (err as ModelError).code : 'worker_error'
+    const message = userError ? (err as Error).message : `The worker hit an unexpected error: ${(err as Error).message}`
+    ctx.log('model job failed', { job: job.id, code, message, retryable: !userError })
+    try {
+      await ctx.edge.fail(leased, { code, message }, !userError)
+    } catch (failErr) {
+      ctx.log('could not report failure', { error: String(failErr) })
+    }
+  } finally {
+    heartbeat.stop()
+    await opened?.session.release().catch(() => undefined)
+  }
+}
+
+function finishEarly(ctx: RunContext, heartbeat: { stop(): void; lost(): boolean }, jobId: string): void {
+  heartbeat.stop()
+  ctx.log(heartbeat.lost() ? 'lease lost; dropping results' : 'job cancelled', { job: jobId })
+}
+
+/** Folder names as classes in sorted order, with a code per image. */
+function encodeLabels(texts: string[]): { classes: string[]; codes: Int32Array } {
+  const classes = [...new Set(texts)].sort(compareLabels)
+  const codeOf = new Map(classes.map((c, k) => [c, k]))
+  return { classes, codes: Int32Array.from(texts, (t) => codeOf.get(t)!) }
+}
