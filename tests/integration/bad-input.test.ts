@@ -132,3 +132,35 @@ describe('bad input gets a clear error at the step that detects it', () => {
     expect(res.body.error.code).toBe('upload_size_mismatch')
   })
 })
+
+describe('the API describes itself', () => {
+  it('serves an OpenAPI 3 document generated from the route schemas, and browsable docs', async () => {
+    const base = inject('stackUrl')
+    const doc = await (await fetch(`${base}/api/v1/openapi.json`)).json()
+    expect(doc.openapi).toMatch(/^3\./)
+    const routes = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+    for (const route of [
+      'POST /api/v1/uploads',
+      'POST /api/v1/uploads/{id}/complete',
+      'GET /api/v1/uploads/{id}/parts',
+      'POST /api/v1/jobs',
+      'GET /api/v1/jobs/{id}',
+      'POST /api/v1/jobs/{id}/cancel',
+      'POST /api/v1/jobs/{id}/links',
+      'DELETE /api/v1/links/{id}',
+      'POST /api/v1/tokens',
+      'DELETE /api/v1/tokens/{id}',
+    ]) expect(routes).toContain(route)
+    const createJob = doc.paths['/api/v1/jobs'].post.requestBody.content['application/json'].schema
+    expect(JSON.stringify(createJob)).toContain('perplexity')
+    const docs = await fetch(`${base}/api/docs`)
+    expect(docs.status).toBe(200)
+    expect(await docs.text()).toContain('/api/v1/openapi.json')
+  })
+
+  it('answers unknown API routes with a JSON 404', async () => {
+    const res = await fetch(`${inject('stackUrl')}/api/v1/nothing-here`)
+    expect(res.status).toBe(404)
+    expect((await res.json()).error.code).toBe('not_found')
+  })
+})
