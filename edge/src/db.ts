@@ -1,11 +1,11 @@
 /** @module D1 rows and their mapping to API objects. */
-import type { Job, JobParams, JobProgress, Upload, UploadInfo } from '@constellate/shared'
+import type { Job, JobParams, JobProgress, ModelJobRequest, Upload, UploadInfo, UploadKind } from '@constellate/shared'
 import { ApiError } from './errors.ts'
 
 export interface UploadRow {
   id: string
   workspace_id: string
-  kind: 'features' | 'labels'
+  kind: UploadKind
   filename: string
   size: number
   storage_key: string
@@ -40,6 +40,8 @@ export interface JobRow {
   created_at: string
   started_at: string | null
   finished_at: string | null
+  /** JSON of the job's `model` section (model jobs only; migration 0003). */
+  model?: string | null
 }
 
 export function uploadFromRow(row: UploadRow): Upload {
@@ -70,6 +72,7 @@ export function jobFromRow(row: JobRow): Job {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    model: row.model ? (JSON.parse(row.model) as ModelJobRequest) : null,
     results:
       row.status === 'succeeded'
         ? {

@@ -1,11 +1,13 @@
 /** @module The worker's side of the edge's worker API: lease, heartbeat, frames, complete, fail. */
 import type { JobParams, JobProgress, UploadInfo } from '@constellate/shared'
+import type { LeasedModel } from './inference/model-job.ts'
 
 export interface UploadRef { id: string; key: string; filename: string; size: number; info: UploadInfo | null }
 
 export interface LeasedJob {
   lease: { leaseId: string; fence: number; expiresAt: number; attempt: number }
-  job: { id: string; params: JobParams; attempt: number; features: UploadRef; labels: UploadRef | null; resultsPrefix: string; labelsKey: string }
+  /** `model` is set for model jobs (inference/model-job.ts); `features` then holds the model's inputs. */
+  job: { id: string; params: JobParams; attempt: number; features: UploadRef; labels: UploadRef | null; resultsPrefix: string; labelsKey: string; model?: LeasedModel | null }
 }
 
 /** The edge says this lease no longer holds the job: stop and publish nothing more. */

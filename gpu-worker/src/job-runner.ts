@@ -10,6 +10,7 @@ import { InputError, checkLabelCount, loadFeatures, loadLabels, validateFeatures
 import { ObjectStore } from './object-store.ts'
 import { embeddingCsv, embeddingNpy } from './results.ts'
 import { computeMetrics } from './metrics.ts'
+import { isModelJob, runModelJob } from './inference/model-job.ts'
 
 export interface RunContext {
   edge: EdgeClient
@@ -44,6 +45,7 @@ function startHeartbeat(ctx: RunContext, leased: LeasedJob, abort: AbortControll
 }
 
 export async function runJob(ctx: RunContext, leased: LeasedJob): Promise<void> {
+  if (isModelJob(leased)) return runModelJob(ctx, leased)
   const { job } = leased
   const abort = new AbortController()
   const heartbeat = startHeartbeat(ctx, leased, abort)

@@ -1,12 +1,14 @@
 /** @module Which upload formats exist and how a filename maps to one. */
 import type { UploadFormat, UploadKind } from './schemas.ts'
 
-const EXTENSIONS: Record<string, UploadFormat> = { npy: 'npy', csv: 'csv', tsv: 'tsv', txt: 'txt' }
+const EXTENSIONS: Record<string, UploadFormat> = { npy: 'npy', csv: 'csv', tsv: 'tsv', txt: 'txt', onnx: 'onnx', zip: 'zip', tar: 'tar' }
 
 /** Formats accepted per kind of upload. */
 export const ACCEPTED_FORMATS: Record<UploadKind, UploadFormat[]> = {
   features: ['npy', 'csv', 'tsv'],
   labels: ['npy', 'csv', 'tsv', 'txt'],
+  model: ['onnx'],
+  inputs: ['npy', 'zip', 'tar'],
 }
 
 /** The format named by a filename's extension, or null when it names none we accept. */

@@ -1,12 +1,15 @@
 /** @module zod schemas for every request and response body of the public API. */
 import { z } from 'zod'
 import { LIMITS } from './limits.ts'
+import { ModelJobRequest } from './onnx-job.ts'
+import { OnnxUploadInfo } from './onnx-uploads.ts'
 
-export const UploadKind = z.enum(['features', 'labels'])
+/** `model`: an .onnx model; `inputs`: what a model job feeds it (.npy batch or image archive). */
+export const UploadKind = z.enum(['features', 'labels', 'model', 'inputs'])
 export type UploadKind = z.infer<typeof UploadKind>
 
 /** Formats the edge can verify. Detected from the filename extension. */
-export const UploadFormat = z.enum(['npy', 'csv', 'tsv', 'txt'])
+export const UploadFormat = z.enum(['npy', 'csv', 'tsv', 'txt', 'onnx', 'zip', 'tar'])
 export type UploadFormat = z.infer<typeof UploadFormat>
 
 export const CreateUploadRequest = z.object({
@@ -30,6 +33,8 @@ export const UploadInfo = z.object({
   dtype: z.string().nullable(),
   fortranOrder: z.boolean().optional(),
   hasHeader: z.boolean().optional(),
+  /** For a model: its IR version, opset, inputs, outputs and default layer. */
+  onnx: OnnxUploadInfo.optional(),
 })
 export type UploadInfo = z.infer<typeof UploadInfo>
 
@@ -93,11 +98,19 @@ export const JobParams = z.object({
 })
 export type JobParams = z.infer<typeof JobParams>
 
-export const CreateJobRequest = z.object({
-  features: z.string().min(1),
-  labels: z.string().min(1).optional(),
-  params: JobParams.partial().default({}),
-})
+export const CreateJobRequest = z
+  .object({
+    /** Upload id of the features; leave out when `model` computes them. */
+    features: z.string().min(1).optional(),
+    labels: z.string().min(1).optional(),
+    params: JobParams.partial().default({}),
+    /** Compute the features with an uploaded ONNX model on uploaded inputs (see onnx-job.ts). */
+    model: ModelJobRequest.optional(),
+  })
+  .refine((body) => (body.features === undefined) !== (body.model === undefined), {
+    message: 'give either features (an upload id) or model ({upload, inputs, layers?}), not both',
+    path: ['features'],
+  })
 export type CreateJobRequest = z.input<typeof CreateJobRequest>
 
 export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled'])
@@ -130,6 +143,8 @@ export const Job = z.object({
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  /** The model section of a model job (features computed from `model.inputs`, which `features` repeats). */
+  model: ModelJobRequest.nullable().optional(),
   /** Download links, present once the job succeeded. */
   results: z
     .object({ embeddingNpy: z.string(), embeddingCsv: z.string(), manifest: z.string(), metrics: z.string() })

@@ -7,6 +7,8 @@ import { ACCEPTED_FORMATS, formatFromFilename } from './file-kinds.ts'
 import { LIMITS } from './limits.ts'
 import { NpyFormatError, hasNpyMagic, npyDtypeName, parseNpyHeader, type NpyHeader } from './npy.ts'
 import type { UploadFormat, UploadInfo, UploadKind } from './schemas.ts'
+import type { OnnxModelErrorCode } from './onnx-model.ts'
+import { verifyModelJobUpload } from './onnx-uploads.ts'
 
 export type UploadVerificationCode =
   | 'upload_size_mismatch'
@@ -24,6 +26,7 @@ export type UploadVerificationCode =
   | 'text_not_numeric'
   | 'text_blank_line'
   | 'labels_missing_value'
+  | OnnxModelErrorCode
 
 /** An upload that cannot be used; `message` says what is wrong and how to fix it. */
 export class UploadVerificationError extends Error {
@@ -66,6 +69,7 @@ export function verifyUpload(upload: UploadToVerify): UploadInfo {
   if (actualSize === 0) fail('empty_file', `"${filename}" is empty (0 bytes). Upload the file that holds the ${kind}.`)
   const format = formatFromFilename(filename)
   if (!format || !ACCEPTED_FORMATS[kind].includes(format)) fail('unsupported_format', unsupportedFormatMessage(kind, filename))
+  if (kind === 'model' || kind === 'inputs') return verifyModelJobUpload(kind, format, filename, actualSize, head)
   return format === 'npy' ? verifyNpy(kind, filename, actualSize, head) : verifyText(kind, format, filename, head, complete)
 }
 
@@ -88,6 +92,7 @@ function unsupportedFormatMessage(kind: UploadKind, filename: string): string {
     parquet: 'Write it as CSV (DataFrame.to_csv(path, index=False)) or as .npy.',
     h5: 'Read the dataset and save it with numpy.save(path, array).',
     pkl: 'Pickles are never loaded; save the array with numpy.save(path, array).',
+    onnx: 'A model is uploaded with kind "model"; a job then names it in model: {upload, inputs}.',
   }
   const got = ext ? `".${ext}"` : 'no extension'
   const hint = ext && hints[ext] ? ` ${hints[ext]}` : ''

@@ -7,6 +7,7 @@ import type { AppEnv, Env } from '../env.ts'
 import { ApiError } from '../errors.ts'
 import { jobFromRow, type JobRow } from '../db.ts'
 import { Storage } from '../storage.ts'
+import { addModelJobResources } from '../model-jobs.ts'
 
 /** Finds the job a request may read, or throws the right 4xx. */
 export type JobResolver = (c: Context<AppEnv>) => Promise<JobRow>
@@ -66,6 +67,7 @@ export function jobResources(resolve: JobResolver): Hono<AppEnv> {
     return response
   })
 
+  addModelJobResources(app, resolve)
   return app
 }
 

@@ -8,6 +8,7 @@ import { nowIso, randomId } from '../ids.ts'
 import { validationHook } from '../validation.ts'
 import { publishStatus } from '../live.ts'
 import { jobResources } from './job-resources.ts'
+import { resolveJobSource } from '../model-jobs.ts'
 
 export const jobs = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
@@ -25,7 +26,7 @@ const errorResponse = (description: string) => ({ content: { 'application/json':
 const JobEnvelope = z.object({ job: Job })
 const IdParam = z.object({ id: z.string() })
 
-function requireVerified(row: UploadRow, role: 'features' | 'labels'): UploadInfo {
+function requireVerified(row: UploadRow, role: 'features' | 'labels' | 'inputs'): UploadInfo {
   if (row.kind !== role) {
     throw new ApiError(400, 'wrong_upload_kind', `Upload "${row.id}" was created as ${row.kind}, but it is given as ${role}. Create the upload with kind "${role}".`)
   }
@@ -89,8 +90,9 @@ jobs.openapi(
       const existing = await jobForIdempotencyKey(c.env.DB, workspaceId, idempotencyKey, c.get('now'))
       if (existing) return c.json({ job: jobFromRow(existing) }, 200)
     }
-    const featuresRow = await getOwnedUpload(c.env.DB, workspaceId, body.features)
-    const features = requireVerified(featuresRow, 'features')
+    const source = await resolveJobSource(c.env, workspaceId, body)
+    const featuresRow = await getOwnedUpload(c.env.DB, workspaceId, source.featuresId)
+    const features = requireVerified(featuresRow, source.kind === 'inputs' ? 'inputs' : 'features')
     const labels = body.labels ? requireVerified(await getOwnedUpload(c.env.DB, workspaceId, body.labels), 'labels') : null
     checkShape(params, features, labels)
     const active = await c.env.DB.prepare("SELECT COUNT(*) AS count FROM jobs WHERE workspace_id = ? AND status IN ('queued', 'running')")
@@ -102,9 +104,9 @@ jobs.openapi(
     const id = randomId('job')
     const now = c.get('now')
     const insertJob = c.env.DB.prepare(
-      `INSERT INTO jobs (id, workspace_id, status, params, features_upload_id, labels_upload_id, n, d, created_at)
-       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
-    ).bind(id, workspaceId, JSON.stringify(params), body.features, body.labels ?? null, features.rows, features.cols, nowIso(now))
+      `INSERT INTO jobs (id, workspace_id, status, params, features_upload_id, labels_upload_id, n, d, created_at, model)
+       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
+    ).bind(id, workspaceId, JSON.stringify(params), source.featuresId, body.labels ?? null, features.rows, features.cols, nowIso(now), source.model)
     if (idempotencyKey) {
       await c.env.DB.prepare('DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND created_at <= ?')
         .bind(workspaceId, idempotencyKey, now - IDEMPOTENCY_WINDOW_MS)

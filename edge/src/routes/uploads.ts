@@ -12,7 +12,9 @@ import {
   Upload,
   UploadVerificationError,
   formatFromFilename,
+  isBinaryFormat,
   partSizeFor,
+  uploadSizeError,
   verifyUpload,
 } from '@constellate/shared'
 import type { AppEnv, Env } from '../env.ts'
@@ -21,6 +23,7 @@ import { getOwnedUpload, uploadFromRow, type UploadRow } from '../db.ts'
 import { nowIso, randomId } from '../ids.ts'
 import { Storage } from '../storage.ts'
 import { validationHook } from '../validation.ts'
+import { modelLayersResponse, verifyModelUpload } from '../model-jobs.ts'
 
 export const uploads = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
@@ -49,6 +52,8 @@ uploads.openapi(
         `"${body.filename}" is not an accepted ${body.kind} file. Accepted: ${ACCEPTED_FORMATS[body.kind].map((f) => '.' + f).join(', ')}.`,
       )
     }
+    const tooLarge = uploadSizeError(body.kind, body.filename, body.size)
+    if (tooLarge) throw new ApiError(400, 'model_too_large', tooLarge)
     const workspaceId = c.get('workspaceId')
     const id = randomId('upl')
     // Browsers write to an incoming key; verification copies to the key jobs read, so a second PUT to the
@@ -98,8 +103,8 @@ uploads.openapi(
     await storage.copy(row.storage_key, verifiedKey)
     const actualSize = (await storage.size(verifiedKey)) ?? 0
     const format = formatFromFilename(row.filename)
-    const scanWhole = format !== 'npy' && actualSize <= LIMITS.maxScannedTextBytes
-    const headLength = format === 'npy' ? NPY_PREFIX_BYTES : scanWhole ? actualSize : 64 * 1024
+    const scanWhole = !isBinaryFormat(format) && actualSize <= LIMITS.maxScannedTextBytes
+    const headLength = isBinaryFormat(format) ? NPY_PREFIX_BYTES : scanWhole ? actualSize : 64 * 1024
     const head = actualSize === 0 ? new Uint8Array(0) : await storage.head(verifiedKey, Math.max(1, headLength))
     let info
     try {
@@ -111,6 +116,7 @@ uploads.openapi(
         head,
         complete: head.byteLength >= actualSize,
       })
+      if (row.kind === 'model') info = await verifyModelUpload(storage, verifiedKey, actualSize, info)
     } catch (err) {
       await storage.delete(verifiedKey)
       if (err instanceof UploadVerificationError) throw new ApiError(422, err.code, err.message)
@@ -127,6 +133,8 @@ uploads.openapi(
     return c.json({ upload: uploadFromRow(updated) }, 200)
   },
 )
+uploads.get('/uploads/:id/layers', modelLayersResponse)
+
 uploads.openapi(
   createRoute({
     method: 'get',

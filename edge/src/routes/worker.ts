@@ -12,6 +12,7 @@ import { nowIso } from '../ids.ts'
 import { publishStatus, roomFor } from '../live.ts'
 import { Storage } from '../storage.ts'
 import { describeIssues } from '../validation.ts'
+import { leasedModel } from '../model-jobs.ts'
 
 export const worker = new Hono<AppEnv>()
 
@@ -69,6 +70,7 @@ worker.post('/lease', async (c) => {
       labels: labels ? uploadRef(labels) : null,
       resultsPrefix: `jobs/${row.id}/attempts/${row.attempt}`,
       labelsKey: `jobs/${row.id}/labels.json`,
+      model: await leasedModel(c.env, row.model ?? null, uploadRef),
     },
   })
 })

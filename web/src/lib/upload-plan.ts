@@ -2,7 +2,7 @@
  * @module Decisions the upload form makes before anything is sent: which dropped file is which, and
  * whether the chosen files and parameters fit together.
  */
-import { formatFromFilename } from '@constellate/shared'
+import { ACCEPTED_FORMATS, formatFromFilename } from '@constellate/shared'
 import type { FileSummary } from './inspect-file.ts'
 
 const LABEL_NAME = /(^|[^a-z])(labels?|targets?|class(es)?|y)([^a-z]|$)/i
@@ -13,7 +13,9 @@ const LABEL_NAME = /(^|[^a-z])(labels?|targets?|class(es)?|y)([^a-z]|$)/i
  */
 export function assignDroppedFiles<T extends { name: string }>(files: T[]): { features?: T; labels?: T } {
   const result: { features?: T; labels?: T } = {}
-  const accepted = files.filter((file) => formatFromFilename(file.name) !== null)
+  // Only feature/label formats: .onnx, .zip and .tar belong to model jobs.
+  const tableFormats: string[] = [...ACCEPTED_FORMATS.features, ...ACCEPTED_FORMATS.labels]
+  const accepted = files.filter((file) => tableFormats.includes(formatFromFilename(file.name) ?? ''))
   for (const file of accepted) {
     const looksLikeLabels = formatFromFilename(file.name) === 'txt' || LABEL_NAME.test(file.name.replace(/\.[^.]+$/, ''))
     if (looksLikeLabels && !result.labels) result.labels = file

@@ -1,0 +1,139 @@
+/**
+ * @module The edge's part in model jobs (issue 7): streaming an uploaded `.onnx` through the ModelProto
+ * check at completion (its layer list stored beside it), the layer list route, resolving a job's `model`
+ * section into its inputs, the worker's view of it, and the per-layer results and thumbnails routes.
+ */
+import type { Context, Hono } from 'hono'
+import { OnnxModelError, UploadVerificationError, verifyOnnxObject, type ModelJobRequest, type ModelLayers, type UploadInfo, type UploadKind } from '@constellate/shared'
+import type { AppEnv, Env } from './env.ts'
+import { ApiError } from './errors.ts'
+import { getOwnedUpload, type JobRow, type UploadRow } from './db.ts'
+import { Storage } from './storage.ts'
+
+/** Where a model's layer list is kept: beside the verified model. */
+function layersKey(verifiedKey: string): string {
+  return `${verifiedKey}.layers.json`
+}
+
+/**
+ * Completes the check of a model upload: streams the stored object through the ModelProto reader
+ * (constant memory), stores the layer list, and returns the info with the model's summary.
+ * @throws UploadVerificationError (onnx_* codes) for files that are not usable models
+ */
+export async function verifyModelUpload(storage: Storage, verifiedKey: string, size: number, info: UploadInfo): Promise<UploadInfo> {
+  const object = await storage.get(verifiedKey)
+  if (!object?.body) throw new ApiError(502, 'storage_unavailable', 'The uploaded model could not be read back from storage. Try completing again.')
+  let checked
+  try {
+    checked = await verifyOnnxObject(object.body, size)
+  } catch (err) {
+    await object.body.cancel().catch(() => undefined)
+    if (err instanceof OnnxModelError) throw new UploadVerificationError(err.code, err.message)
+    throw err
+  }
+  await storage.put(layersKey(verifiedKey), JSON.stringify(checked.layers), 'application/json')
+  return { ...info, onnx: checked.info }
+}
+
+/** `GET /uploads/:id/layers`: the stored layer list of a verified model. */
+export async function modelLayersResponse(c: Context<AppEnv>): Promise<Response> {
+  const row = await getOwnedUpload(c.env.DB, c.get('workspaceId'), c.req.param('id')!)
+  if (row.kind !== 'model') throw new ApiError(400, 'not_a_model', `Upload "${row.id}" is ${row.kind}; layers are listed for uploads of kind "model".`)
+  if (row.status !== 'verified' || !row.verified_key) {
+    throw new ApiError(409, 'upload_not_verified', `Model "${row.id}" is not verified yet. PUT its bytes, then POST /api/v1/uploads/${row.id}/complete.`)
+  }
+  const object = await new Storage(c.env).get(layersKey(row.verified_key))
+  if (!object) throw new ApiError(404, 'layers_missing', 'The layer list of this model is missing; upload the model again.')
+  return new Response(object.body, { headers: { 'content-type': 'application/json', 'cache-control': 'private, max-age=300' } })
+}
+
+function requireUpload(row: UploadRow, kind: UploadKind, role: string): UploadInfo {
+  if (row.kind !== kind) {
+    throw new ApiError(400, 'wrong_upload_kind', `Upload "${row.id}" was created as ${row.kind}, but it is given as ${role}. Create the upload with kind "${kind}".`)
+  }
+  if (row.status !== 'verified' || !row.info) {
+    throw new ApiError(409, 'upload_not_verified', `Upload "${row.id}" (${row.filename}) is not verified yet. PUT its bytes, then POST /api/v1/uploads/${row.id}/complete.`)
+  }
+  return JSON.parse(row.info) as UploadInfo
+}
+
+/**
+ * For a job body with `model`: checks the model and inputs uploads and the layer names, and returns the
+ * upload the job reads as its features (the inputs) plus the `model` column to store. For other bodies:
+ * the features upload and null.
+ */
+export async function resolveJobSource(env: Env, workspaceId: string, body: { features?: string; model?: ModelJobRequest }): Promise<{ featuresId: string; kind: UploadKind; model: string | null }> {
+  const model = body.model
+  if (!model) return { featuresId: body.features!, kind: 'features', model: null }
+  const modelRow = await getOwnedUpload(env.DB, workspaceId, model.upload)
+  requireUpload(modelRow, 'model', 'model.upload')
+  requireUpload(await getOwnedUpload(env.DB, workspaceId, model.inputs), 'inputs', 'model.inputs')
+  if (model.layers) {
+    const object = await new Storage(env).get(layersKey(modelRow.verified_key ?? modelRow.storage_key))
+    if (object) {
+      const listed = (await object.json()) as ModelLayers
+      const names = new Set(listed.layers.map((l) => l.output))
+      const unknown = model.layers.find((l) => !names.has(l))
+      if (unknown !== undefined) {
+        const some = listed.layers.slice(-6).map((l) => `"${l.output}" (${l.opType})`).join(', ')
+        throw new ApiError(400, 'model_layer_unknown', `The model has no layer named "${unknown}". Layers are node outputs, e.g. ${some}; GET /api/v1/uploads/${modelRow.id}/layers lists them all.`)
+      }
+    }
+  }
+  return { featuresId: model.inputs, kind: 'inputs', model: JSON.stringify(model) }
+}
+
+/** The worker's view of a job's `model` column: the model upload resolved to its storage reference. */
+export async function leasedModel(env: Env, modelColumn: string | null, uploadRef: (row: UploadRow) => unknown): Promise<object | null> {
+  if (!modelColumn) return null
+  const model = JSON.parse(modelColumn) as ModelJobRequest
+  const row = await env.DB.prepare('SELECT * FROM uploads WHERE id = ?').bind(model.upload).first<UploadRow>()
+  return { upload: uploadRef(row!), layers: model.layers ?? null, preprocess: model.preprocess ?? null, batchSize: model.batchSize ?? null }
+}
+
+const LAYER_FILES: Record<string, string> = {
+  'embedding.npy': 'application/octet-stream',
+  'embedding.csv': 'text/csv; charset=utf-8',
+  'metrics.json': 'application/json',
+}
+
+/**
+ * Adds a model job's read-only routes to a job resource app: `/layers` (JobLayers), `/layers/:i/<file>`,
+ * `/thumbnails` (ThumbnailIndex) and `/thumbnails/:sheet.png`.
+ */
+export function addModelJobResources(app: Hono<AppEnv>, resolve: (c: Context<AppEnv>) => Promise<JobRow>): void {
+  const finished = (row: JobRow, what: string): string => {
+    if (row.status !== 'succeeded' || !row.results_prefix) throw new ApiError(409, 'results_not_ready', `Job "${row.id}" is ${row.status}; ${what} exists once it has succeeded.`)
+    if (!row.model) throw new ApiError(404, 'not_a_model_job', `Job "${row.id}" embeds uploaded features; per-layer results exist for model jobs.`)
+    return row.results_prefix
+  }
+  app.get('/layers', async (c) => {
+    const row = await resolve(c)
+    return stream(c.env, `${finished(row, 'the layer list')}/layers.json`, 'application/json')
+  })
+  app.get('/layers/:index{[0-9]+}/:file{(embedding\\.npy|embedding\\.csv|metrics\\.json)}', async (c) => {
+    const row = await resolve(c)
+    const file = c.req.param('file')
+    const response = await stream(c.env, `${finished(row, file)}/layers/${c.req.param('index')}/${file}`, LAYER_FILES[file]!, 'layer_not_found', `Job "${row.id}" has no layer ${c.req.param('index')}; GET its /layers.`)
+    response.headers.set('content-disposition', `attachment; filename="${row.id}-layer${c.req.param('index')}-${file}"`)
+    return response
+  })
+  // Thumbnails are stored while inference runs, before the job finishes: served from the current attempt.
+  app.get('/thumbnails', async (c) => {
+    const row = await resolve(c)
+    return stream(c.env, `jobs/${row.id}/attempts/${row.attempt}/thumbnails/index.json`, 'application/json', 'thumbnails_not_ready', `Job "${row.id}" has no thumbnails (yet): they exist for image inputs once inference has run.`)
+  })
+  app.get('/thumbnails/:sheet{[0-9]+\\.png}', async (c) => {
+    const row = await resolve(c)
+    return stream(c.env, `jobs/${row.id}/attempts/${row.attempt}/thumbnails/${c.req.param('sheet')}`, 'image/png', 'thumbnails_not_ready', `Job "${row.id}" has no thumbnail sheet ${c.req.param('sheet')}.`)
+  })
+}
+
+async function stream(env: Env, key: string, contentType: string, missingCode = 'result_missing', missingMessage = 'The stored file is missing. Run the job again.'): Promise<Response> {
+  const object = await new Storage(env).get(key)
+  if (!object) throw new ApiError(404, missingCode, missingMessage)
+  const headers = new Headers({ 'content-type': contentType, 'cache-control': 'private, max-age=60' })
+  const length = object.headers.get('content-length')
+  if (length) headers.set('content-length', length)
+  return new Response(object.body, { headers })
+}
