@@ -4,7 +4,7 @@
  * integration tests, so both run exactly the same stack.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { appendFileSync, mkdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -31,6 +31,8 @@ export interface StackOptions {
   edgeVars: Record<string, string>
   /** Print child output (prefixed) to this process's stdout. */
   verbose: boolean
+  /** Also append each process's output to `<logDir>/<name>.log` (null: don't). */
+  logDir: string | null
 }
 
 export const STACK_DEFAULTS: StackOptions = {
@@ -42,6 +44,7 @@ export const STACK_DEFAULTS: StackOptions = {
   workerEnv: {},
   edgeVars: {},
   verbose: false,
+  logDir: null,
 }
 
 export const LOCAL_SECRETS = {
@@ -85,9 +88,11 @@ export async function freePort(): Promise<number> {
   })
 }
 
-function pipeOutput(child: ChildProcess, name: string, verbose: boolean, log: string[]): void {
+function pipeOutput(child: ChildProcess, name: string, verbose: boolean, log: string[], logDir: string | null = null): void {
+  const file = logDir ? join(logDir, `${name}.log`) : null
   const onData = (chunk: Buffer) => {
     const text = chunk.toString()
+    if (file) appendFileSync(file, text)
     log.push(text)
     if (log.length > 400) log.splice(0, log.length - 400)
     if (verbose) for (const line of text.split('\n')) if (line.trim()) process.stdout.write(`[${name}] ${line}\n`)
@@ -187,7 +192,8 @@ export async function startStack(options: Partial<StackOptions> = {}): Promise<S
     ],
     { cwd: ROOT, env: baseEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   )
-  pipeOutput(edge, 'edge', opts.verbose, edgeLog)
+  if (opts.logDir) mkdirSync(opts.logDir, { recursive: true })
+  pipeOutput(edge, 'edge', opts.verbose, edgeLog, opts.logDir)
   const url = `http://127.0.0.1:${port}`
   try {
     await waitFor(`${url}/api/health`, 90_000, edge, edgeLog)
@@ -216,7 +222,7 @@ export async function startStack(options: Partial<StackOptions> = {}): Promise<S
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     })
-    pipeOutput(child, `worker-${workers.length + 1}`, opts.verbose, [])
+    pipeOutput(child, `worker-${workers.length + 1}`, opts.verbose, [], opts.logDir)
     workers.push(child)
     return child
   }

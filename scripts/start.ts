@@ -19,8 +19,8 @@ for (const [name, value] of [['PORT', port], ['S3_PORT', s3Port]] as const) {
     process.exit(1)
   }
 }
-const stack = await startStack({ port, s3Port, verbose: process.env.VERBOSE === '1' })
-console.log(`\nConstellate is running at ${stack.url}\n(storage at ${stack.s3Url}; state in .data/; Ctrl-C to stop)\n`)
+const stack = await startStack({ port, s3Port, verbose: process.env.VERBOSE === '1', logDir: '.data/logs' })
+console.log(`\nConstellate is running at ${stack.url}\n(storage at ${stack.s3Url}; state in .data/, logs in .data/logs/; Ctrl-C to stop)\n`)
 
 let stopping = false
 async function shutdown(signal: string) {

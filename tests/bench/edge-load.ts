@@ -20,7 +20,10 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'constellate-load-'))
-const stack = await startStack({ port: 0, s3Port: 0, dataDir, workers: 2, edgeVars: { RATE_LIMIT_PER_MINUTE: '100000' } })
+// Workers start once the viewers are connected, so every frame of the watched job is sent to all of them.
+const logDir = join(ROOT, 'bench-results', 'edge-load-logs')
+rmSync(logDir, { recursive: true, force: true })
+const stack = await startStack({ port: 0, s3Port: 0, dataDir, workers: 0, logDir, edgeVars: { RATE_LIMIT_PER_MINUTE: '100000' } })
 const started = performance.now()
 try {
   // One larger job that 50 viewers watch from before it starts.
@@ -44,6 +47,9 @@ try {
       })
     }),
   )
+
+  stack.startWorker({ WORKER_ID: 'load-1' })
+  stack.startWorker({ WORKER_ID: 'load-2' })
 
   // 20 clients, 10 jobs each, all at once.
   const clients = Array.from({ length: CLIENTS }, () => new TestClient(stack.url))
@@ -94,6 +100,7 @@ try {
   const retried = [...final.values()].filter((j) => j.attempt !== 1).length
   const manifests = await Promise.all(jobIds.map(async ([i, id]) => (await clients[i]!.request('GET', `/api/v1/jobs/${id}/manifest.json`)).body))
   const duplicated = manifests.filter((m, k) => m.job !== jobIds[k]![1] || m.attempt !== 1).length
+  for (const [k, m] of manifests.entries()) if (m.attempt !== 1) console.log(`job ${jobIds[k]![1]} needed attempt ${m.attempt} (see ${logDir})`)
   const viewersWithAll = received.filter((set) => [...frameIterations].every((it) => set.has(it))).length
   latencies.sort((a, b) => a - b)
   const result = {
