@@ -8,6 +8,12 @@ export function createBarrierState(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(8))
 }
 
+/**
+ * Spins this many checks (tens of microseconds) before sleeping: the optimiser meets a dozen times per
+ * iteration and a sleeping thread takes tens of microseconds to wake.
+ */
+const SPIN = 20_000
+
 /** Blocks until `size` threads have called it (spins briefly, then sleeps on Atomics.wait). */
 export function makeBarrier(state: Int32Array, size: number): () => void {
   if (size <= 1) return () => {}
@@ -19,7 +25,7 @@ export function makeBarrier(state: Int32Array, size: number): () => void {
       Atomics.notify(state, 1)
       return
     }
-    for (let spin = 0; spin < 2000; spin++) {
+    for (let spin = 0; spin < SPIN; spin++) {
       if (Atomics.load(state, 1) !== generation) return
     }
     while (Atomics.load(state, 1) === generation) Atomics.wait(state, 1, generation, 50)
@@ -39,4 +45,20 @@ export function rangeOf(count: number, rank: number, size: number): [number, num
   const extra = count % size
   const start = rank * base + Math.min(rank, extra)
   return [start, start + base + (rank < extra ? 1 : 0)]
+}
+
+/** A shared work counter for dynamic scheduling: Int32Array of `slots` independent counters. */
+export function createWorkCounters(slots: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * Math.max(1, slots)))
+}
+
+/**
+ * Claims the next chunk of [0, total) from counter `slot`; returns its start, or -1 when all work
+ * is handed out. Only for work whose per-item results do not depend on which thread computes them
+ * (so the output stays identical for any thread count). The counter must be reset to 0 by one
+ * thread on the far side of a barrier from every use.
+ */
+export function claimChunk(counters: Int32Array, slot: number, chunk: number, total: number): number {
+  const start = Atomics.add(counters, slot, chunk)
+  return start < total ? start : -1
 }

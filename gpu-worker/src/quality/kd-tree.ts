@@ -10,6 +10,11 @@ export interface KdTree {
   order: Int32Array
   /** Split axis per node in heap numbering (root 0, children 2i+1 and 2i+2). */
   axes: Uint8Array
+  /**
+   * Split coordinate per node: the median's, recorded at build time (the median point itself
+   * moves when its child range is partitioned later, so it cannot be looked up at query time).
+   */
+  splits: Float64Array
 }
 
 const LEAF = 16
@@ -19,6 +24,7 @@ export function buildKdTree(points: Float32Array | Float64Array, n: number, dims
   const order = new Int32Array(n)
   for (let i = 0; i < n; i++) order[i] = i
   const axes = new Uint8Array(4 * Math.ceil(n / LEAF) + 8)
+  const splits = new Float64Array(axes.length)
   const stack: [number, number, number][] = [[0, n, 0]]
   while (stack.length) {
     const [a, b, node] = stack.pop()!
@@ -27,9 +33,10 @@ export function buildKdTree(points: Float32Array | Float64Array, n: number, dims
     axes[node] = axis
     const mid = (a + b) >> 1
     select(points, dims, order, a, b - 1, mid, axis)
+    splits[node] = points[order[mid]! * dims + axis]!
     stack.push([a, mid, 2 * node + 1], [mid, b, 2 * node + 2])
   }
-  return { points, n, dims, order, axes }
+  return { points, n, dims, order, axes, splits }
 }
 
 function widest(points: ArrayLike<number>, dims: number, order: Int32Array, a: number, b: number): number {
@@ -79,7 +86,7 @@ function select(points: ArrayLike<number>, dims: number, order: Int32Array, lo: 
  * row-major queries.length x k indices, ascending by distance.
  */
 export function kdTreeKnn(tree: KdTree, queries: ArrayLike<number>, k: number): Int32Array {
-  const { points, n, dims, order, axes } = tree
+  const { points, n, dims, order, axes, splits } = tree
   const out = new Int32Array(queries.length * k)
   const bestD = new Float64Array(k)
   const bestI = new Int32Array(k)
@@ -117,7 +124,7 @@ export function kdTreeKnn(tree: KdTree, queries: ArrayLike<number>, k: number): 
       }
       const mid = (a + b) >> 1
       const axis = axes[node]!
-      const diff = points[self * dims + axis]! - points[order[mid]! * dims + axis]!
+      const diff = points[self * dims + axis]! - splits[node]!
       const far = Math.max(bound, diff * diff)
       // push the far side first so the near side is searched first
       if (diff < 0) stack.push(mid, b, far, 2 * node + 2, a, mid, bound, 2 * node + 1)

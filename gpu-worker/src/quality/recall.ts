@@ -30,7 +30,7 @@ export async function exactNeighboursOf(points: Float32Array, n: number, d: numb
     norms[i] = s
   }
   const out = new Int32Array(rows.length * k)
-  const block = Math.max(16, Math.floor((1 << 24) / n))
+  const block = Math.max(4, Math.floor((1 << 21) / n))
   const bestV = new Float64Array(k)
   const bestI = new Int32Array(k)
   for (let b = 0; b < rows.length; b += block) {

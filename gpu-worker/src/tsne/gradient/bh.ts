@@ -3,7 +3,6 @@
  * builds the tree into shared memory (deterministic), every rank then walks it for its own points.
  * O(n log n) per iteration; accuracy set by theta (cell width / distance), 0.5 by default.
  */
-import { rangeOf, type SpmdContext } from '../../compute/barrier.ts'
 
 const LEAF_SIZE = 8
 const MAX_DEPTH = 48
@@ -110,7 +109,7 @@ export function buildTree(y: Float64Array, n: number, dims: number, ws: BhWorksp
 }
 
 /**
- * Barnes-Hut repulsion for the points of this rank (tree already built): same outputs as
+ * Barnes-Hut repulsion for points [start, end) (tree already built): same outputs as
  * exactRepulsion. A cell is summarised when (2 * halfWidth)^2 < theta^2 * distance^2.
  */
 export function bhRepulsion(
@@ -122,14 +121,14 @@ export function bhRepulsion(
   ws: BhWorkspace,
   forces: Float64Array,
   pointZ: Float64Array,
-  ctx: SpmdContext,
+  start = 0,
+  end = n,
 ): void {
   const { nodeFloats: nf, nodeInts: ni, order } = ws
   const stride = 2 * dims + 1
   const children = 1 << dims
   const theta2 = theta * theta
   const heavy = dof !== 1
-  const [start, end] = rangeOf(n, ctx.rank, ctx.size)
   const stack = new Int32Array(MAX_DEPTH * children + 16)
   const is3 = dims === 3
   for (let i = start; i < end; i++) {

@@ -1,22 +1,33 @@
 /**
  * @module tsne/gradient/fft — FFT-accelerated interpolation for 2D repulsion (FIt-SNE, Linderman
- * et al. 2019). Charges [1, x, y, x^2+y^2] of every point are spread onto p x p Lagrange nodes of
- * its box on an equispaced grid, convolved with the squared Cauchy kernel by FFT (two packed
- * complex transforms), and interpolated back. O(n p^2 + L^2 log L) per iteration. Spreading is
- * partitioned by box rows (boxes never share nodes), so results do not depend on thread count.
+ * et al. 2019) with a particle-particle / particle-mesh split. Charges [1, x, y, x^2+y^2] of every
+ * point are spread onto p x p Lagrange nodes of its box on an equispaced grid, convolved by FFT
+ * with the smooth far part of the squared Cauchy kernel (split-kernel.ts) and interpolated back;
+ * the short-range remainder is summed exactly over the pairs in neighbouring boxes. The split lets
+ * the grid be several times coarser than FIt-SNE's at the same or better accuracy; for small maps
+ * (early exaggeration) a fine grid with no split is cheaper and is chosen instead.
+ * Per iteration O(n p^2 + L^2 log L + near pairs). Every sum has a fixed order, independent of the
+ * thread count.
  */
-import { rangeOf, type SpmdContext } from '../../compute/barrier.ts'
-import { fftColumns, fftRows, fftTables } from './fft-core.ts'
+import { claimChunk, createWorkCounters, rangeOf, type SpmdContext } from '../../compute/barrier.ts'
+import { fftTables, forwardColumns, forwardRows, inverseColumns, inverseRows, type FftTables } from './fft-core.ts'
+import { farKernel, splitKernel, type SplitKernel } from './split-kernel.ts'
 
-/** Accuracy knobs: Lagrange nodes per box side, largest node spacing, grid size limits. */
+/** Accuracy and cost knobs. */
 export interface FftSettings {
+  /** Lagrange nodes per box side. */
   interpolationPoints: number
+  /** Largest node spacing of the unsplit grid (FIt-SNE: 1/3). */
   maxNodeSpacing: number
+  /** Cut-off radius of the split in node spacings (0 disables the split). */
+  cutoffSpacings: number
   minGrid: number
   maxGrid: number
+  /** Relative cost of one near-field pair against one grid cell-level of the FFT (L^2 log2 L). */
+  pairCost: number
 }
 
-export const FFT_DEFAULTS: FftSettings = { interpolationPoints: 3, maxNodeSpacing: 0.5, minGrid: 64, maxGrid: 1024 }
+export const FFT_DEFAULTS: FftSettings = { interpolationPoints: 3, maxNodeSpacing: 0.35, cutoffSpacings: 3, minGrid: 32, maxGrid: 1024, pairCost: 0.7 }
 
 export interface FftWorkspace {
   settings: FftSettings
@@ -25,16 +36,39 @@ export interface FftWorkspace {
   bRe: Float64Array
   bIm: Float64Array
   kernelHat: Float64Array
-  /** [grid size L, node spacing, dof] the kernel was transformed for */
+  /** [grid size L, node spacing, dof, cut-off] the kernel was transformed for */
   header: Float64Array
+  /** The current plan, written by rank 0 (see PLAN_*). */
+  plan: Float64Array
+  /** Point indices sorted by box (row-major box index), and their coordinates in that order. */
   order: Int32Array
-  boxRowStart: Int32Array
+  sorted: Float64Array
+  /** Start of each box in `order`, length boxes^2 + 1. */
+  boxStart: Int32Array
+  /** Box index of every point (scratch for the counting sort). */
+  boxOf: Int32Array
+  /** Dynamic scheduling of the interpolation / near-field pass (reset by rank 0 while planning). */
+  work: Int32Array
+  /** [L of the grids' dirty region, 0 when clean] */
+  dirty: Int32Array
 }
+
+const PLAN_SIZE = 0
+const PLAN_BOXES = 1
+const PLAN_SPACING = 2
+const PLAN_ORIGIN_X = 3
+const PLAN_ORIGIN_Y = 4
+const PLAN_CUTOFF = 5
+/** Size L of the grid left dirty by the last call (0: the grids are all zero). */
+const PLAN_DIRTY = 6
+/** Calls so far (the grid choice is revisited every REPLAN_EVERY calls). */
+const PLAN_CALLS = 7
 
 export function createFftWorkspace(n: number, settings: Partial<FftSettings> = {}): FftWorkspace {
   const s = { ...FFT_DEFAULTS, ...settings }
   const cells = s.maxGrid * s.maxGrid
   const grid = () => new Float64Array(new SharedArrayBuffer(cells * 8))
+  const maxBoxes = Math.floor(s.maxGrid / 2 / s.interpolationPoints)
   return {
     settings: s,
     aRe: grid(),
@@ -43,27 +77,110 @@ export function createFftWorkspace(n: number, settings: Partial<FftSettings> = {
     bIm: grid(),
     kernelHat: grid(),
     header: new Float64Array(new SharedArrayBuffer(32)),
+    plan: new Float64Array(new SharedArrayBuffer(8 * 8)),
     order: new Int32Array(new SharedArrayBuffer(n * 4)),
-    boxRowStart: new Int32Array(new SharedArrayBuffer((s.maxGrid + 2) * 4)),
+    sorted: new Float64Array(new SharedArrayBuffer(n * 2 * 8)),
+    boxStart: new Int32Array(new SharedArrayBuffer((maxBoxes * maxBoxes + 1) * 4)),
+    boxOf: new Int32Array(new SharedArrayBuffer(n * 4)),
+    work: createWorkCounters(1),
+    dirty: new Int32Array(new SharedArrayBuffer(4)),
   }
 }
 
-/** The grid for the current embedding bounds; every rank derives the same one. */
-export function planGrid(bounds: ArrayLike<number>, settings: FftSettings, dof = 1) {
+export interface GridPlan {
+  size: number
+  boxes: number
+  nodes: number
+  spacing: number
+  boxWidth: number
+  originX: number
+  originY: number
+  /** Cut-off radius of the near field (0: no split). */
+  cutoff: number
+}
+
+/** Node spacing rounded up to a 2^(1/8) ladder so the kernel transform is reused between iterations. */
+function ladder(spacing: number): number {
+  return 2 ** (Math.ceil(8 * Math.log2(spacing)) / 8)
+}
+
+function layout(size: number, spacing: number, bounds: ArrayLike<number>, p: number, cutoff: number): GridPlan {
+  const boxes = Math.floor(size / 2 / p)
+  const nodes = boxes * p
+  const half = (nodes * spacing) / 2
+  return {
+    size,
+    boxes,
+    nodes,
+    spacing,
+    boxWidth: spacing * p,
+    originX: (bounds[0]! + bounds[1]!) / 2 - half,
+    originY: (bounds[2]! + bounds[3]!) / 2 - half,
+    cutoff,
+  }
+}
+
+/**
+ * Near-field candidate pairs for boxes of width `width` over the points: the sum over boxes of
+ * count * (count of the 3 x 3 neighbourhood). O(n + boxes^2).
+ */
+function candidatePairs(y: Float64Array, n: number, bounds: ArrayLike<number>, width: number, counts: Int32Array): number {
+  const cellsX = Math.floor((bounds[1]! - bounds[0]!) / width) + 1
+  const cellsY = Math.floor((bounds[3]! - bounds[2]!) / width) + 1
+  if (cellsX * cellsY > counts.length) return Infinity
+  counts.fill(0, 0, cellsX * cellsY)
+  for (let i = 0; i < n; i++) {
+    const cx = Math.min(cellsX - 1, Math.floor((y[2 * i]! - bounds[0]!) / width))
+    const cy = Math.min(cellsY - 1, Math.floor((y[2 * i + 1]! - bounds[2]!) / width))
+    counts[cy * cellsX + cx]!++
+  }
+  let pairs = 0
+  for (let cy = 0; cy < cellsY; cy++) {
+    for (let cx = 0; cx < cellsX; cx++) {
+      const count = counts[cy * cellsX + cx]!
+      if (count === 0) continue
+      let around = 0
+      for (let ny = Math.max(0, cy - 1); ny <= Math.min(cellsY - 1, cy + 1); ny++) {
+        for (let nx = Math.max(0, cx - 1); nx <= Math.min(cellsX - 1, cx + 1); nx++) around += counts[ny * cellsX + nx]!
+      }
+      pairs += count * around
+    }
+  }
+  return pairs
+}
+
+/**
+ * Chooses the grid for the current bounds: the cheapest of an unsplit grid fine enough for the
+ * kernel and split grids of each power-of-two size (cost = L^2 log2 L + pairCost * near pairs).
+ * Deterministic in y, so every thread count picks the same plan.
+ */
+export function planGrid(y: Float64Array, n: number, bounds: ArrayLike<number>, settings: FftSettings, dof: number, counts: Int32Array, compare = true): GridPlan {
   const p = settings.interpolationPoints
   const extent = Math.max(bounds[1]! - bounds[0]!, bounds[3]! - bounds[2]!) * (1 + 1e-6) + 1e-9
   // heavier tails (dof < 1) make the kernel narrower by sqrt(dof): refine the grid to match
-  const needed = Math.ceil(extent / (settings.maxNodeSpacing * Math.min(1, Math.sqrt(dof))))
-  let size = settings.minGrid
-  while (size < 2 * needed && size < settings.maxGrid) size *= 2
-  const boxes = Math.floor(size / 2 / p)
-  const nodes = boxes * p
-  // node spacing on a 2^(1/8) ladder so the kernel transform can be reused between iterations
-  const spacing = 2 ** (Math.ceil(8 * Math.log2(extent / nodes)) / 8)
-  const centreX = (bounds[0]! + bounds[1]!) / 2
-  const centreY = (bounds[2]! + bounds[3]!) / 2
-  const half = (nodes * spacing) / 2
-  return { size, boxes, nodes, spacing, boxWidth: spacing * p, originX: centreX - half, originY: centreY - half, centreX, centreY }
+  const fine = settings.maxNodeSpacing * Math.min(1, Math.sqrt(dof))
+  let best: GridPlan | undefined
+  let bestCost = Infinity
+  for (let size = settings.minGrid; size <= settings.maxGrid; size *= 2) {
+    const nodes = Math.floor(size / 2 / p) * p
+    const spacing = ladder(extent / nodes)
+    const gridCost = size * size * Math.log2(size)
+    if (gridCost >= bestCost) break
+    if (spacing <= fine || (settings.cutoffSpacings <= 0 && size === settings.maxGrid)) {
+      best = layout(size, spacing, bounds, p, 0)
+      break
+    }
+    if (settings.cutoffSpacings <= 0) continue
+    const cutoff = spacing * settings.cutoffSpacings
+    const boxWidth = spacing * p
+    const cost = compare ? gridCost + settings.pairCost * candidatePairs(y, n, bounds, Math.max(cutoff, boxWidth), counts) : gridCost
+    if (cost < bestCost) {
+      best = layout(size, spacing, bounds, p, cutoff)
+      bestCost = cost
+    }
+  }
+  // nothing fits below maxGrid: the largest grid, split
+  return best ?? layout(settings.maxGrid, ladder(extent / (Math.floor(settings.maxGrid / 2 / p) * p)), bounds, p, ladder(extent / (Math.floor(settings.maxGrid / 2 / p) * p)) * settings.cutoffSpacings)
 }
 
 function lagrangeDenominators(p: number): Float64Array {
@@ -85,9 +202,57 @@ function lagrangeWeights(t: number, p: number, denominators: Float64Array, out: 
   }
 }
 
+/** The grid size and split are re-chosen every this many calls (the map changes slowly). */
+const REPLAN_EVERY = 8
+
+/** Rank 0: plans the grid and sorts the points by box (row-major), copying their coordinates. */
+function planAndSort(y: Float64Array, n: number, dof: number, bounds: ArrayLike<number>, ws: FftWorkspace): void {
+  const header = ws.plan
+  const calls = header[PLAN_CALLS]!
+  header[PLAN_CALLS] = calls + 1
+  let plan: GridPlan
+  if (calls % REPLAN_EVERY === 0) plan = planGrid(y, n, bounds, ws.settings, dof, ws.boxStart)
+  else {
+    // same grid size as last time, spacing refitted to the bounds; split if the grid got too coarse
+    const settings = { ...ws.settings, minGrid: header[PLAN_SIZE]!, maxGrid: header[PLAN_SIZE]! }
+    if (header[PLAN_CUTOFF]! > 0) settings.maxNodeSpacing = 0
+    plan = planGrid(y, n, bounds, settings, dof, ws.boxStart, false)
+  }
+  const { boxes, boxWidth, originX, originY } = plan
+  const { order, sorted, boxStart, boxOf } = ws
+  const cells = boxes * boxes
+  boxStart.fill(0, 0, cells + 1)
+  for (let i = 0; i < n; i++) {
+    const bx = Math.min(boxes - 1, Math.max(0, Math.floor((y[2 * i]! - originX) / boxWidth)))
+    const by = Math.min(boxes - 1, Math.max(0, Math.floor((y[2 * i + 1]! - originY) / boxWidth)))
+    const box = by * boxes + bx
+    boxOf[i] = box
+    boxStart[box + 1]!++
+  }
+  for (let b = 0; b < cells; b++) boxStart[b + 1]! += boxStart[b]!
+  // counting sort, stable in the point index; boxOf is reused as the fill cursor per point
+  for (let i = 0; i < n; i++) {
+    const at = boxStart[boxOf[i]!]!++
+    order[at] = i
+    sorted[2 * at] = y[2 * i]!
+    sorted[2 * at + 1] = y[2 * i + 1]!
+  }
+  for (let b = cells; b > 0; b--) boxStart[b] = boxStart[b - 1]!
+  boxStart[0] = 0
+  header[PLAN_DIRTY] = ws.dirty[0]!
+  ws.dirty[0] = plan.size
+  header[PLAN_SIZE] = plan.size
+  header[PLAN_BOXES] = boxes
+  header[PLAN_SPACING] = plan.spacing
+  header[PLAN_ORIGIN_X] = originX
+  header[PLAN_ORIGIN_Y] = originY
+  header[PLAN_CUTOFF] = plan.cutoff
+  ws.work[0] = 0
+}
+
 /**
- * SPMD: repulsion for every rank's points with the same outputs as exactRepulsion.
- * `bounds` = [minX, maxX, minY, maxY] of y (row-major n x 2). Calls the barrier several times.
+ * SPMD: repulsion for all points with the same outputs as exactRepulsion (forces row-major n x 2,
+ * pointZ[i] = sum_j!=i w_ij). `bounds` = [minX, maxX, minY, maxY] of y. Calls the barrier several times.
  */
 export function fftRepulsion(
   y: Float64Array,
@@ -100,140 +265,208 @@ export function fftRepulsion(
   ctx: SpmdContext,
 ): void {
   const { rank, size: threads, barrier } = ctx
-  const { aRe, aIm, bRe, bIm, kernelHat, header, order, boxRowStart, settings } = ws
+  const { aRe, aIm, bRe, bIm, header, boxStart, settings } = ws
   const p = settings.interpolationPoints
-  const grid = planGrid(bounds, settings, dof)
-  const L = grid.size
+  if (rank === 0) planAndSort(y, n, dof, bounds, ws)
+  barrier()
+  const L = ws.plan[PLAN_SIZE]!
+  const boxes = ws.plan[PLAN_BOXES]!
+  const spacing = ws.plan[PLAN_SPACING]!
+  const originX = ws.plan[PLAN_ORIGIN_X]!
+  const originY = ws.plan[PLAN_ORIGIN_Y]!
+  const cutoff = ws.plan[PLAN_CUTOFF]!
+  const nodes = boxes * p
+  const boxWidth = spacing * p
   const tables = fftTables(L)
-  const { boxes, nodes, spacing, boxWidth, originX, originY, centreX, centreY } = grid
+  const centreX = originX + (nodes * spacing) / 2
+  const centreY = originY + (nodes * spacing) / 2
+  const kernel = splitKernel(cutoff, dof)
+  const geometry: Geometry = { L, boxes, boxWidth, originX, originY, centreX, centreY, cutoff, dof }
 
-  if (header[0] !== L || header[1] !== spacing || header[2] !== dof) {
-    // kernel K2 at node offsets, circulant embedding, transformed once per (L, spacing)
-    const [r0, r1] = rangeOf(L, rank, threads)
-    for (let r = r0; r < r1; r++) {
-      const dr = r < nodes ? r : r > L - nodes ? r - L : NaN
-      for (let c = 0; c < L; c++) {
-        const dc = c < nodes ? c : c > L - nodes ? c - L : NaN
-        let value = 0
-        if (dr === dr && dc === dc) {
-          const dist = (dr * dr + dc * dc) * spacing * spacing
-          value = (1 + dist / dof) ** -(dof + 1)
-        }
-        aRe[r * L + c] = value
-        aIm[r * L + c] = 0
-      }
-    }
+  if (header[0] !== L || header[1] !== spacing || header[2] !== dof || header[3] !== cutoff) transformKernel(ws, geometry, kernel, ctx)
+
+  if (ws.plan[PLAN_DIRTY] !== 0) {
+    // nobody called clearGrids after the last use
+    zeroGrids(ws, ws.plan[PLAN_DIRTY]!, rank, threads)
     barrier()
-    fftRows(aRe, aIm, tables, r0, r1, -1)
-    barrier()
-    const [c0, c1] = rangeOf(L, rank, threads)
-    fftColumns(aRe, aIm, tables, c0, c1, -1)
-    const scale = 1 / (L * L)
-    for (let r = 0; r < L; r++) for (let c = c0; c < c1; c++) kernelHat[r * L + c] = aRe[r * L + c]! * scale
-    barrier()
-    if (rank === 0) {
-      header[0] = L
-      header[1] = spacing
-      header[2] = dof
-    }
   }
 
-  // zero the grids; rank 0 also sorts points by box row
   {
-    const [r0, r1] = rangeOf(L, rank, threads)
-    aRe.fill(0, r0 * L, r1 * L)
-    aIm.fill(0, r0 * L, r1 * L)
-    bRe.fill(0, r0 * L, r1 * L)
-    bIm.fill(0, r0 * L, r1 * L)
-    if (rank === 0) {
-      boxRowStart.fill(0, 0, boxes + 2)
-      for (let i = 0; i < n; i++) {
-        const row = Math.min(boxes - 1, Math.max(0, Math.floor((y[2 * i + 1]! - originY) / boxWidth)))
-        boxRowStart[row + 1]!++
-      }
-      for (let b = 0; b < boxes; b++) boxRowStart[b + 1]! += boxRowStart[b]!
-      const fill = boxRowStart.slice(0, boxes)
-      for (let i = 0; i < n; i++) {
-        const row = Math.min(boxes - 1, Math.max(0, Math.floor((y[2 * i + 1]! - originY) / boxWidth)))
-        order[fill[row]!++] = i
-      }
+    const [b0, b1] = rangeOf(boxes, rank, threads)
+    spread(ws, geometry, boxStart[b0 * boxes]!, boxStart[b1 * boxes]!)
+  }
+  barrier()
+  {
+    const [r0, r1] = rangeOf(nodes, rank, threads)
+    forwardRows(aRe, aIm, tables, r0, r1)
+    forwardRows(bRe, bIm, tables, r0, r1)
+  }
+  barrier()
+  {
+    const [c0, c1] = rangeOf(L, rank, threads)
+    convolveColumns(ws, tables, c0, c1)
+  }
+  barrier()
+  {
+    const [r0, r1] = rangeOf(nodes, rank, threads)
+    inverseRows(aRe, aIm, tables, r0, r1)
+    inverseRows(bRe, bIm, tables, r0, r1)
+  }
+  barrier()
+  // interpolate the potentials back and add the near field, in box order (grid reads stay local);
+  // chunks are handed out dynamically because dense boxes cost more
+  for (let start = claimChunk(ws.work, 0, POINT_CHUNK, n); start >= 0; start = claimChunk(ws.work, 0, POINT_CHUNK, n)) {
+    gather(ws, geometry, kernel, start, Math.min(n, start + POINT_CHUNK), forces, pointZ)
+  }
+}
+
+const POINT_CHUNK = 256
+
+/** SPMD: the far kernel at node offsets, circulant embedding, transformed once per (L, spacing, cut-off). */
+function transformKernel(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, ctx: SpmdContext): void {
+  const { rank, size: threads, barrier } = ctx
+  const { aRe, aIm, kernelHat, header } = ws
+  const { L, boxes, boxWidth, cutoff, dof } = geometry
+  const nodes = boxes * ws.settings.interpolationPoints
+  const spacing = boxWidth / ws.settings.interpolationPoints
+  const tables = fftTables(L)
+  const [r0, r1] = rangeOf(L, rank, threads)
+  for (let r = r0; r < r1; r++) {
+    const dr = r < nodes ? r : r > L - nodes ? r - L : NaN
+    for (let c = 0; c < L; c++) {
+      const dc = c < nodes ? c : c > L - nodes ? c - L : NaN
+      let value = 0
+      if (dr === dr && dc === dc) value = farKernel((dr * dr + dc * dc) * spacing * spacing, kernel)
+      aRe[r * L + c] = value
+      aIm[r * L + c] = 0
     }
   }
   barrier()
+  forwardRows(aRe, aIm, tables, r0, r1)
+  barrier()
+  const [c0, c1] = rangeOf(L, rank, threads)
+  forwardColumns(aRe, aIm, tables, c0, c1)
+  const scale = 1 / (L * L)
+  for (let r = 0; r < L; r++) {
+    for (let c = c0; c < c1; c++) kernelHat[r * L + c] = aRe[r * L + c]! * scale
+    aRe.fill(0, r * L + c0, r * L + c1)
+    aIm.fill(0, r * L + c0, r * L + c1)
+  }
+  barrier()
+  if (rank === 0) {
+    header[0] = L
+    header[1] = spacing
+    header[2] = dof
+    header[3] = cutoff
+  }
+}
 
+/** Spreads charges [1, x, y, x^2 + y^2] (relative to the grid centre) of sorted points [from, to). */
+function spread(ws: FftWorkspace, geometry: Geometry, from: number, to: number): void {
+  const { aRe, aIm, bRe, bIm, sorted } = ws
+  const { L, boxes, boxWidth, originX, originY, centreX, centreY } = geometry
+  const p = ws.settings.interpolationPoints
   const denominators = lagrangeDenominators(p)
   const wx = new Float64Array(p)
   const wy = new Float64Array(p)
-  // spread charges [1, x, y, x^2 + y^2] (coordinates relative to the grid centre)
-  {
-    const [b0, b1] = rangeOf(boxes, rank, threads)
-    for (let t = boxRowStart[b0]!; t < boxRowStart[b1]!; t++) {
-      const i = order[t]!
-      const px = y[2 * i]!
-      const py = y[2 * i + 1]!
-      const fx = (px - originX) / boxWidth
-      const fy = (py - originY) / boxWidth
-      const bx = Math.min(boxes - 1, Math.max(0, Math.floor(fx)))
-      const by = Math.min(boxes - 1, Math.max(0, Math.floor(fy)))
-      lagrangeWeights(fx - bx, p, denominators, wx)
-      lagrangeWeights(fy - by, p, denominators, wy)
-      const x = px - centreX
-      const yy = py - centreY
-      const norm = x * x + yy * yy
-      for (let ky = 0; ky < p; ky++) {
-        const rowOffset = (by * p + ky) * L + bx * p
-        const wyk = wy[ky]!
-        for (let kx = 0; kx < p; kx++) {
-          const w = wyk * wx[kx]!
-          const at = rowOffset + kx
-          aRe[at]! += w
-          aIm[at]! += w * x
-          bRe[at]! += w * yy
-          bIm[at]! += w * norm
-        }
+  for (let t = from; t < to; t++) {
+    const px = sorted[2 * t]!
+    const py = sorted[2 * t + 1]!
+    const fx = (px - originX) / boxWidth
+    const fy = (py - originY) / boxWidth
+    const bx = Math.min(boxes - 1, Math.max(0, Math.floor(fx)))
+    const by = Math.min(boxes - 1, Math.max(0, Math.floor(fy)))
+    lagrangeWeights(fx - bx, p, denominators, wx)
+    lagrangeWeights(fy - by, p, denominators, wy)
+    const x = px - centreX
+    const yy = py - centreY
+    const norm = x * x + yy * yy
+    for (let ky = 0; ky < p; ky++) {
+      const rowOffset = (by * p + ky) * L + bx * p
+      const wyk = wy[ky]!
+      for (let kx = 0; kx < p; kx++) {
+        const w = wyk * wx[kx]!
+        const at = rowOffset + kx
+        aRe[at]! += w
+        aIm[at]! += w * x
+        bRe[at]! += w * yy
+        bIm[at]! += w * norm
       }
     }
   }
-  barrier()
-  {
-    const [r0, r1] = rangeOf(nodes, rank, threads)
-    fftRows(aRe, aIm, tables, r0, r1, -1)
-    fftRows(bRe, bIm, tables, r0, r1, -1)
-  }
-  barrier()
-  {
-    const [c0, c1] = rangeOf(L, rank, threads)
-    const slab = 64
-    for (let s0 = c0; s0 < c1; s0 += slab) {
-      const s1 = Math.min(c1, s0 + slab)
-      fftColumns(aRe, aIm, tables, s0, s1, -1)
-      fftColumns(bRe, bIm, tables, s0, s1, -1)
-      for (let r = 0; r < L; r++) {
-        const o = r * L
-        for (let c = s0; c < s1; c++) {
-          const k = kernelHat[o + c]!
-          aRe[o + c]! *= k
-          aIm[o + c]! *= k
-          bRe[o + c]! *= k
-          bIm[o + c]! *= k
-        }
+}
+
+/** Columns [c0, c1) in slabs: transform, multiply by the kernel (both bit-reversed), transform back. */
+function convolveColumns(ws: FftWorkspace, tables: FftTables, c0: number, c1: number): void {
+  const { aRe, aIm, bRe, bIm, kernelHat } = ws
+  const L = tables.size
+  const slab = 32
+  for (let s0 = c0; s0 < c1; s0 += slab) {
+    const s1 = Math.min(c1, s0 + slab)
+    forwardColumns(aRe, aIm, tables, s0, s1)
+    forwardColumns(bRe, bIm, tables, s0, s1)
+    for (let r = 0; r < L; r++) {
+      const o = r * L
+      for (let c = s0; c < s1; c++) {
+        const k = kernelHat[o + c]!
+        aRe[o + c]! *= k
+        aIm[o + c]! *= k
+        bRe[o + c]! *= k
+        bIm[o + c]! *= k
       }
-      fftColumns(aRe, aIm, tables, s0, s1, 1)
-      fftColumns(bRe, bIm, tables, s0, s1, 1)
     }
+    inverseColumns(aRe, aIm, tables, s0, s1)
+    inverseColumns(bRe, bIm, tables, s0, s1)
   }
-  barrier()
-  {
-    const [r0, r1] = rangeOf(nodes, rank, threads)
-    fftRows(aRe, aIm, tables, r0, r1, 1)
-    fftRows(bRe, bIm, tables, r0, r1, 1)
-  }
-  barrier()
-  // interpolate potentials back to the points
-  const [start, end] = rangeOf(n, rank, threads)
-  for (let i = start; i < end; i++) {
-    const px = y[2 * i]!
-    const py = y[2 * i + 1]!
+}
+
+function zeroGrids(ws: FftWorkspace, L: number, rank: number, threads: number): void {
+  const [r0, r1] = rangeOf(L, rank, threads)
+  ws.aRe.fill(0, r0 * L, r1 * L)
+  ws.aIm.fill(0, r0 * L, r1 * L)
+  ws.bRe.fill(0, r0 * L, r1 * L)
+  ws.bIm.fill(0, r0 * L, r1 * L)
+}
+
+/**
+ * SPMD, after a barrier that follows fftRepulsion on every rank: zeroes this rank's share of the
+ * grids so the next call can skip its own zeroing pass and barrier. Optional.
+ */
+export function clearGrids(ws: FftWorkspace, ctx: SpmdContext): void {
+  const L = ws.plan[PLAN_SIZE]!
+  if (L > 0) zeroGrids(ws, L, ctx.rank, ctx.size)
+  // every rank has passed the caller's barrier, so rank 0 alone may mark the grids clean; nobody
+  // reads the mark before the next call's planning barrier
+  if (ctx.rank === 0) ws.dirty[0] = 0
+}
+
+interface Geometry {
+  L: number
+  boxes: number
+  boxWidth: number
+  originX: number
+  originY: number
+  centreX: number
+  centreY: number
+  cutoff: number
+  dof: number
+}
+
+/** Interpolated far field plus exact near field for sorted positions [start, end). */
+function gather(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, start: number, end: number, forces: Float64Array, pointZ: Float64Array): void {
+  const { aRe, aIm, bRe, bIm, order, sorted, boxStart, settings } = ws
+  const { L, boxes, boxWidth, originX, originY, centreX, centreY, cutoff, dof } = geometry
+  const p = settings.interpolationPoints
+  const denominators = lagrangeDenominators(p)
+  const wx = new Float64Array(p)
+  const wy = new Float64Array(p)
+  const sc = kernel.cutSquared
+  const { a: ka, b: kb, c: kc } = kernel
+  const heavy = dof !== 1
+  const inverseDof = 1 / dof
+  for (let t = start; t < end; t++) {
+    const px = sorted[2 * t]!
+    const py = sorted[2 * t + 1]!
     const fx = (px - originX) / boxWidth
     const fy = (py - originY) / boxWidth
     const bx = Math.min(boxes - 1, Math.max(0, Math.floor(fx)))
@@ -258,8 +491,33 @@ export function fftRepulsion(
     }
     const x = px - centreX
     const yy = py - centreY
-    forces[2 * i] = x * phi0 - phiX
-    forces[2 * i + 1] = yy * phi0 - phiY
-    pointZ[i] = phi0 + ((x * x + yy * yy) * phi0 - 2 * (x * phiX + yy * phiY) + phiN) / dof - 1
+    let forceX = x * phi0 - phiX
+    let forceY = yy * phi0 - phiY
+    let z = phi0 + ((x * x + yy * yy) * phi0 - 2 * (x * phiX + yy * phiY) + phiN) / dof - 1
+    if (cutoff > 0) {
+      // near field: exact K2 minus its far part over pairs closer than the cut-off (self included:
+      // its w = 1 - far(0) completes the grid's self term to exactly 1, removed above)
+      for (let ny = Math.max(0, by - 1); ny <= Math.min(boxes - 1, by + 1); ny++) {
+        const from = boxStart[ny * boxes + Math.max(0, bx - 1)]!
+        const to = boxStart[ny * boxes + Math.min(boxes - 1, bx + 1) + 1]!
+        for (let u = from; u < to; u++) {
+          const dx = px - sorted[2 * u]!
+          const dy = py - sorted[2 * u + 1]!
+          const s = dx * dx + dy * dy
+          if (s >= sc) continue
+          const base = 1 / (1 + s * inverseDof)
+          const k2 = heavy ? base ** (dof + 1) : base * base
+          const e = s - sc
+          const w = k2 - (ka + e * (kb + e * kc))
+          forceX += w * dx
+          forceY += w * dy
+          z += w * (1 + s * inverseDof)
+        }
+      }
+    }
+    const i = order[t]!
+    forces[2 * i] = forceX
+    forces[2 * i + 1] = forceY
+    pointZ[i] = z
   }
 }

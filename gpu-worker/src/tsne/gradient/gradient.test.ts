@@ -58,18 +58,50 @@ describe('FFT-accelerated repulsion (2D)', () => {
     ['random', uniform],
     ['clustered', clustered],
   ] as const) {
-    it(`matches the exact repulsion within 8% (default grid) and 1.5% (fine grid) on ${name} data`, () => {
+    for (const scale of [40, 120]) {
+      it(`matches the exact repulsion within 6% with the default split grid on ${name} data ${scale} wide`, () => {
+        const n = 1500
+        const y = make(n, 2, scale, 7)
+        const error = compare(y, n, 2, 1, (f, z) => fftRepulsion(y, n, 1, boundsOf(y, n), createFftWorkspace(n), f, z, single))
+        expect(error.force).toBeLessThan(0.06)
+        expect(error.z).toBeLessThan(0.002)
+      })
+    }
+
+    it(`on ${name} data, a wider cut-off with 4-point interpolation is within 2%, and an unsplit fine grid within 2.5%`, () => {
       const n = 1500
       const y = make(n, 2, 40, 7)
       const bounds = boundsOf(y, n)
-      const coarse = compare(y, n, 2, 1, (f, z) => fftRepulsion(y, n, 1, bounds, createFftWorkspace(n), f, z, single))
-      expect(coarse.force).toBeLessThan(0.08)
-      expect(coarse.z).toBeLessThan(0.01)
-      const fine = compare(y, n, 2, 1, (f, z) => fftRepulsion(y, n, 1, bounds, createFftWorkspace(n, { maxNodeSpacing: 0.2 }), f, z, single))
-      expect(fine.force).toBeLessThan(0.015)
-      expect(fine.z).toBeLessThan(0.002)
+      const wide = compare(y, n, 2, 1, (f, z) => fftRepulsion(y, n, 1, bounds, createFftWorkspace(n, { interpolationPoints: 4, cutoffSpacings: 4 }), f, z, single))
+      expect(wide.force).toBeLessThan(0.02)
+      expect(wide.z).toBeLessThan(0.001)
+      const unsplit = compare(y, n, 2, 1, (f, z) => fftRepulsion(y, n, 1, bounds, createFftWorkspace(n, { cutoffSpacings: 0, maxNodeSpacing: 0.2 }), f, z, single))
+      expect(unsplit.force).toBeLessThan(0.025)
+      expect(unsplit.z).toBeLessThan(0.002)
     })
   }
+
+  it('gets more accurate as the split grid gets finer (same data, grid forced)', () => {
+    const n = 1500
+    const y = clustered(n, 2, 40, 7)
+    const bounds = boundsOf(y, n)
+    const errors = [64, 128, 256].map((size) => compare(y, n, 2, 1, (f, z) => fftRepulsion(y, n, 1, bounds, createFftWorkspace(n, { minGrid: size, maxGrid: size, maxNodeSpacing: 0 }), f, z, single)).force)
+    expect(errors[2]!).toBeLessThan(0.01)
+    expect(errors[2]!).toBeLessThan(errors[1]!)
+  })
+
+  it('gives the same forces when the workspace is reused without clearing the grids', () => {
+    const n = 600
+    const y = clustered(n, 2, 30, 4)
+    const bounds = boundsOf(y, n)
+    const ws = createFftWorkspace(n)
+    const first = new Float64Array(2 * n)
+    const second = new Float64Array(2 * n)
+    const z = new Float64Array(n)
+    fftRepulsion(y, n, 1, bounds, ws, first, z, single)
+    fftRepulsion(y, n, 1, bounds, ws, second, z, single)
+    expect(Array.from(second)).toEqual(Array.from(first))
+  })
 
   it('handles heavy tails (dof 0.5) within 8%', () => {
     const n = 1000
@@ -102,7 +134,7 @@ describe('Barnes-Hut repulsion', () => {
         const ws = createBhWorkspace(n, dims)
         const error = compare(y, n, dims, 1, (f, z) => {
           buildTree(y, n, dims, ws)
-          bhRepulsion(y, n, dims, 1, 0.5, ws, f, z, single)
+          bhRepulsion(y, n, dims, 1, 0.5, ws, f, z)
         })
         expect(error.force).toBeLessThan(0.03)
         expect(error.z).toBeLessThan(0.02)
@@ -116,7 +148,7 @@ describe('Barnes-Hut repulsion', () => {
     const ws = createBhWorkspace(n, 3)
     const error = compare(y, n, 3, 1, (f, z) => {
       buildTree(y, n, 3, ws)
-      bhRepulsion(y, n, 3, 1, 1e-6, ws, f, z, single)
+      bhRepulsion(y, n, 3, 1, 1e-6, ws, f, z)
     })
     expect(error.force).toBeLessThan(1e-10)
     expect(error.z).toBeLessThan(1e-10)
