@@ -15,26 +15,45 @@ export class StaleLeaseError extends Error {
   override name = 'StaleLeaseError'
 }
 
+/** Transient answers (edge restarting, overloaded) that are safe to retry for the calls below. */
+const TRANSIENT = new Set([502, 503, 504])
+
+export const EDGE_RETRY = { attempts: 5, firstDelayMs: 250 }
+
 export class EdgeClient {
   constructor(private readonly baseUrl: string, private readonly secret: string) {}
 
-  private async call(path: string, init: RequestInit): Promise<Response> {
-    const res = await fetch(`${this.baseUrl}/api/v1/worker${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${this.secret}`, ...(init.headers ?? {}) },
-    })
+  /**
+   * Calls the worker API. Heartbeats, frames, complete and fail are idempotent on the edge, so transient
+   * failures are retried with backoff; `retry: false` (leasing) leaves that to the caller's loop.
+   */
+  private async call(path: string, init: RequestInit, retry = true): Promise<Response> {
+    let res: Response | undefined
+    for (let attempt = 0; ; attempt++) {
+      try {
+        res = await fetch(`${this.baseUrl}/api/v1/worker${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${this.secret}`, ...(init.headers ?? {}) },
+        })
+        if (!retry || !TRANSIENT.has(res.status) || attempt + 1 >= EDGE_RETRY.attempts) break
+        await res.body?.cancel()
+      } catch (err) {
+        if (!retry || attempt + 1 >= EDGE_RETRY.attempts) throw err
+      }
+      await new Promise((r) => setTimeout(r, EDGE_RETRY.firstDelayMs * 2 ** attempt))
+    }
     if (res.status === 409) throw new StaleLeaseError(await res.text())
     if (!res.ok && res.status !== 204) throw new Error(`edge ${path} answered ${res.status}: ${await res.text()}`)
     return res
   }
 
-  private json(path: string, body: unknown): Promise<Response> {
-    return this.call(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+  private json(path: string, body: unknown, retry = true): Promise<Response> {
+    return this.call(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }, retry)
   }
 
   /** Waits up to `waitSeconds` for a job; null when none came. */
   async lease(workerId: string, waitSeconds: number): Promise<LeasedJob | null> {
-    const res = await this.json('/lease', { workerId, waitSeconds })
+    const res = await this.json('/lease', { workerId, waitSeconds }, false)
     return res.status === 204 ? null : ((await res.json()) as LeasedJob)
   }
 

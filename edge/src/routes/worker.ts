@@ -110,6 +110,8 @@ worker.post('/jobs/:id/frames', async (c) => {
     throw err
   }
   const previous = row.progress ? (JSON.parse(row.progress) as JobProgress) : emptyProgress()
+  // A retried post of the frame already stored (its answer was lost) is acknowledged, not stored twice.
+  if (previous.frames > 0 && previous.iteration === frame.iteration) return c.json({ seq: previous.frames - 1, viewers: null, duplicate: true })
   const seq = previous.frames
   const key = `jobs/${row.id}/frames/${row.attempt}-${seq}.bin`
   await new Storage(c.env).put(key, bytes)
