@@ -4,7 +4,7 @@
  * integration tests, so both run exactly the same stack.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { appendFileSync, mkdirSync } from 'node:fs'
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -133,6 +133,17 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void
   }
 }
 
+/** The repo's wrangler.toml pointed at a prebuilt bundle, with every relative path made absolute. */
+export function bundledConfig(toml: string, bundlePath: string): string {
+  const absolute = (path: string) => JSON.stringify(resolve(ROOT, path))
+  return (
+    toml
+      .replace(/^main = .*$/m, `main = ${JSON.stringify(bundlePath)}\nno_bundle = true`)
+      .replace(/^directory = "(.*)"$/m, (_, path: string) => `directory = ${absolute(path)}`)
+      .replace(/^migrations_dir = "(.*)"$/m, (_, path: string) => `migrations_dir = ${absolute(path)}`)
+  )
+}
+
 export async function startStack(options: Partial<StackOptions> = {}): Promise<Stack> {
   const opts: StackOptions = { ...STACK_DEFAULTS, ...options }
   const port = opts.port || (await freePort())
@@ -175,11 +186,19 @@ export async function startStack(options: Partial<StackOptions> = {}): Promise<S
   const wrangler = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
   await run(process.execPath, [wrangler, 'd1', 'migrations', 'apply', 'constellate', '--local', '--persist-to', wranglerDir], { ...baseEnv, CI: 'true' })
 
+  // Bundle the edge once and serve that bundle: a source edit while the stack runs must not restart the
+  // edge mid-request (wrangler dev would reload on every change and answer 503 meanwhile).
+  const bundleDir = join(opts.dataDir, 'edge-bundle')
+  await run(process.execPath, [wrangler, 'deploy', '--dry-run', '--outdir', bundleDir], baseEnv)
+  const localConfig = join(opts.dataDir, 'wrangler.local.toml')
+  writeFileSync(localConfig, bundledConfig(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'), join(bundleDir, 'index.js')))
+
   const edgeLog: string[] = []
   const edge = spawn(
     process.execPath,
     [
       wrangler, 'dev',
+      '--config', localConfig,
       '--ip', '127.0.0.1',
       '--port', String(port),
       '--inspector-port', String(inspectorPort),

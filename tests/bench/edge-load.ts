@@ -73,6 +73,7 @@ try {
 
   // Status reads under load until everything has finished.
   const latencies: number[] = []
+  let failedReads = 0
   const pending = new Set(jobIds.map(([, id]) => id))
   const final = new Map<string, { status: string; attempt: number }>()
   const deadline = Date.now() + 20 * 60_000
@@ -83,6 +84,10 @@ try {
         const t0 = performance.now()
         const res = await clients[owner]!.request('GET', `/api/v1/jobs/${id}`)
         latencies.push(performance.now() - t0)
+        if (res.status !== 200) {
+          failedReads++
+          return
+        }
         const { status, attempt } = res.body.job
         if (['succeeded', 'failed', 'cancelled'].includes(status)) {
           pending.delete(id)
@@ -111,6 +116,7 @@ try {
     submitSeconds,
     totalSeconds: (performance.now() - started) / 1000,
     statusReads: latencies.length,
+    statusReadsFailed: failedReads,
     statusP50ms: percentile(latencies, 50),
     statusP99ms: percentile(latencies, 99),
     watchedJob: watchedJob.status,

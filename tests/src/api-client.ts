@@ -29,7 +29,16 @@ export class TestClient {
     const setCookie = res.headers.get('set-cookie')
     if (setCookie && !this.token) this.cookie = setCookie.split(';')[0]!
     const type = res.headers.get('content-type') ?? ''
-    const parsed = type.includes('json') ? await res.json() : new Uint8Array(await res.arrayBuffer())
+    const bytes = new Uint8Array(await res.arrayBuffer())
+    let parsed: unknown = bytes
+    if (type.includes('json')) {
+      const text = new TextDecoder().decode(bytes)
+      try {
+        parsed = JSON.parse(text)
+      } catch {
+        parsed = { error: { code: 'unreadable_body', message: text.slice(0, 200) } }
+      }
+    }
     return { status: res.status, body: parsed as T, headers: res.headers }
   }
 
