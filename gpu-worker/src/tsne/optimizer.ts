@@ -179,7 +179,7 @@ export function optimizeKernel(payload: { state: OptimizerState; segment: Segmen
       if (rank === 0) buildTree(y, n, dims, state.bh!)
       barrier()
       for (let from = claimChunk(work, 2 + parity, ROW_CHUNK, n); from >= 0; from = claimChunk(work, 2 + parity, ROW_CHUNK, n)) {
-        bhRepulsion(y, n, dims, dof, state.theta, state.bh!, repulsion, pointZ, from, Math.min(n, from + ROW_CHUNK))
+        bhRepulsion(n, dims, dof, state.theta, state.bh!, repulsion, pointZ, from, Math.min(n, from + ROW_CHUNK))
       }
     } else {
       exactRepulsion(y, n, dims, dof, repulsion, pointZ, ctx)

@@ -16,6 +16,8 @@ export interface BhWorkspace {
   nodeInts: Int32Array
   /** Point indices grouped by leaf. */
   order: Int32Array
+  /** Coordinates in `order` (row-major n x dims): leaves and tree-order walks read memory in sequence. */
+  sorted: Float64Array
   scratch: Int32Array
   /** [nodes used] */
   header: Int32Array
@@ -28,6 +30,7 @@ export function createBhWorkspace(n: number, dims: number): BhWorkspace {
     nodeFloats: new Float64Array(new SharedArrayBuffer(capacity * (2 * dims + 1) * 8)),
     nodeInts: new Int32Array(new SharedArrayBuffer(capacity * 4 * 4)),
     order: new Int32Array(new SharedArrayBuffer(n * 4)),
+    sorted: new Float64Array(new SharedArrayBuffer(n * dims * 8)),
     scratch: new Int32Array(new SharedArrayBuffer(n * 4)),
     header: new Int32Array(new SharedArrayBuffer(8)),
   }
@@ -106,14 +109,17 @@ export function buildTree(y: Float64Array, n: number, dims: number, ws: BhWorksp
     }
   }
   ws.header[0] = used
+  const sorted = ws.sorted
+  for (let t = 0; t < n; t++) for (let c = 0; c < dims; c++) sorted[t * dims + c] = y[order[t]! * dims + c]!
 }
 
 /**
- * Barnes-Hut repulsion for points [start, end) (tree already built): same outputs as
- * exactRepulsion. A cell is summarised when (2 * halfWidth)^2 < theta^2 * distance^2.
+ * Barnes-Hut repulsion for the points at tree-order positions [start, end) (tree already built;
+ * walking in tree order keeps the nodes a point visits in cache for the next one): same outputs
+ * as exactRepulsion, written at each point's own index. A cell is summarised when
+ * (2 * halfWidth)^2 < theta^2 * distance^2.
  */
 export function bhRepulsion(
-  y: Float64Array,
   n: number,
   dims: number,
   dof: number,
@@ -124,17 +130,17 @@ export function bhRepulsion(
   start = 0,
   end = n,
 ): void {
-  const { nodeFloats: nf, nodeInts: ni, order } = ws
+  const { nodeFloats: nf, nodeInts: ni, order, sorted } = ws
   const stride = 2 * dims + 1
   const children = 1 << dims
   const theta2 = theta * theta
   const heavy = dof !== 1
   const stack = new Int32Array(MAX_DEPTH * children + 16)
   const is3 = dims === 3
-  for (let i = start; i < end; i++) {
-    const yi0 = y[i * dims]!
-    const yi1 = y[i * dims + 1]!
-    const yi2 = is3 ? y[i * dims + 2]! : 0
+  for (let s = start; s < end; s++) {
+    const yi0 = sorted[s * dims]!
+    const yi1 = sorted[s * dims + 1]!
+    const yi2 = is3 ? sorted[s * dims + 2]! : 0
     let f0 = 0
     let f1 = 0
     let f2 = 0
@@ -164,11 +170,10 @@ export function bhRepulsion(
         const a = ni[node * 4 + 2]!
         const e = ni[node * 4 + 3]!
         for (let t = a; t < e; t++) {
-          const j = order[t]!
-          if (j === i) continue
-          const e0 = yi0 - y[j * dims]!
-          const e1 = yi1 - y[j * dims + 1]!
-          const e2 = is3 ? yi2 - y[j * dims + 2]! : 0
+          if (t === s) continue
+          const e0 = yi0 - sorted[t * dims]!
+          const e1 = yi1 - sorted[t * dims + 1]!
+          const e2 = is3 ? yi2 - sorted[t * dims + 2]! : 0
           const b = 1 / (1 + (e0 * e0 + e1 * e1 + e2 * e2) / dof)
           const w = heavy ? b ** dof : b
           const k2 = w * b
@@ -181,6 +186,7 @@ export function bhRepulsion(
         for (let c = children - 1; c >= 0; c--) stack[top++] = first + c
       }
     }
+    const i = order[s]!
     forces[i * dims] = f0
     forces[i * dims + 1] = f1
     if (is3) forces[i * dims + 2] = f2

@@ -134,7 +134,7 @@ describe('Barnes-Hut repulsion', () => {
         const ws = createBhWorkspace(n, dims)
         const error = compare(y, n, dims, 1, (f, z) => {
           buildTree(y, n, dims, ws)
-          bhRepulsion(y, n, dims, 1, 0.5, ws, f, z)
+          bhRepulsion(n, dims, 1, 0.5, ws, f, z)
         })
         expect(error.force).toBeLessThan(0.03)
         expect(error.z).toBeLessThan(0.02)
@@ -148,7 +148,7 @@ describe('Barnes-Hut repulsion', () => {
     const ws = createBhWorkspace(n, 3)
     const error = compare(y, n, 3, 1, (f, z) => {
       buildTree(y, n, 3, ws)
-      bhRepulsion(y, n, 3, 1, 1e-6, ws, f, z)
+      bhRepulsion(n, 3, 1, 1e-6, ws, f, z)
     })
     expect(error.force).toBeLessThan(1e-10)
     expect(error.z).toBeLessThan(1e-10)
