@@ -95,42 +95,104 @@ export async function listJobs(signal?: AbortSignal): Promise<Job[]> {
   return (await json<{ jobs: Job[] }>('/jobs', { signal })).jobs
 }
 
+/**
+ * Where a job's data is read from: the owner's routes (`/jobs/<id>`) or a share link's read-only routes
+ * (`/shared/<token>`), which offer the same sub-resources. `base` is relative to API_BASE.
+ */
+export type JobSource = { kind: 'owner'; jobId: string; base: string } | { kind: 'shared'; token: string; base: string }
+
+export function ownerSource(jobId: string): JobSource {
+  return { kind: 'owner', jobId, base: `/jobs/${encodeURIComponent(jobId)}` }
+}
+
+export function sharedSource(token: string): JobSource {
+  return { kind: 'shared', token, base: `/shared/${encodeURIComponent(token)}` }
+}
+
+/** Absolute path of a sub-resource of a job source, e.g. `embedding.npy`. */
+export function sourceUrl(source: JobSource, file: string): string {
+  return `${API_BASE}${source.base}/${file}`
+}
+
 export async function getJob(id: string, signal?: AbortSignal): Promise<Job> {
-  return (await json<{ job: Job }>(`/jobs/${encodeURIComponent(id)}`, { signal })).job
+  return getSourceJob(ownerSource(id), signal)
+}
+
+export async function getSourceJob(source: JobSource, signal?: AbortSignal): Promise<Job> {
+  return (await json<{ job: Job }>(source.base, { signal })).job
 }
 
 export async function cancelJob(id: string): Promise<Job> {
   return (await post<{ job: Job }>(`/jobs/${encodeURIComponent(id)}/cancel`)).job
 }
 
-export function getJobLabels(id: string, signal?: AbortSignal): Promise<JobLabels> {
-  return json(`/jobs/${encodeURIComponent(id)}/labels`, { signal })
+export function getJobLabels(source: JobSource | string, signal?: AbortSignal): Promise<JobLabels> {
+  return json(`${asSource(source).base}/labels`, { signal })
 }
 
-export async function listFrames(id: string, signal?: AbortSignal): Promise<{ seq: number; iteration: number }[]> {
-  return (await json<{ frames: { seq: number; iteration: number }[] }>(`/jobs/${encodeURIComponent(id)}/frames`, { signal })).frames
+/** A stored frame of a job: its sequence number, iteration and KL divergence (null when not computed). */
+export interface FrameInfo {
+  seq: number
+  iteration: number
+  kl?: number | null
 }
 
-export async function getFrameBytes(id: string, seq: number, signal?: AbortSignal): Promise<Uint8Array> {
-  const response = await request(`/jobs/${encodeURIComponent(id)}/frames/${seq}`, { signal })
+export async function listFrames(source: JobSource | string, signal?: AbortSignal): Promise<FrameInfo[]> {
+  return (await json<{ frames: FrameInfo[] }>(`${asSource(source).base}/frames`, { signal })).frames
+}
+
+export async function getFrameBytes(source: JobSource | string, seq: number, signal?: AbortSignal): Promise<Uint8Array> {
+  const response = await request(`${asSource(source).base}/frames/${seq}`, { signal })
   return new Uint8Array(await response.arrayBuffer())
 }
 
-export async function getEmbeddingNpy(id: string, signal?: AbortSignal): Promise<Uint8Array> {
-  const response = await request(`/jobs/${encodeURIComponent(id)}/embedding.npy`, { signal })
+export async function getEmbeddingNpy(source: JobSource | string, signal?: AbortSignal): Promise<Uint8Array> {
+  const response = await request(`${asSource(source).base}/embedding.npy`, { signal })
   return new Uint8Array(await response.arrayBuffer())
+}
+
+/** A JSON result file of a job (`manifest.json`, `metrics.json`). */
+export function getResultJson<T = unknown>(source: JobSource, file: 'manifest.json' | 'metrics.json', signal?: AbortSignal): Promise<T> {
+  return json<T>(`${source.base}/${file}`, { signal })
+}
+
+function asSource(source: JobSource | string): JobSource {
+  return typeof source === 'string' ? ownerSource(source) : source
 }
 
 /** Where the job's results download from: the job's own links when present, else the documented paths. */
-export function resultUrls(job: Pick<Job, 'id' | 'results'>): { npy: string; csv: string } {
+export function resultUrls(job: Pick<Job, 'id' | 'results'>, source: JobSource = ownerSource(job.id)): { npy: string; csv: string } {
+  if (source.kind === 'shared') return { npy: sourceUrl(source, 'embedding.npy'), csv: sourceUrl(source, 'embedding.csv') }
   const base = `${API_BASE}/jobs/${encodeURIComponent(job.id)}`
   return { npy: job.results?.embeddingNpy ?? `${base}/embedding.npy`, csv: job.results?.embeddingCsv ?? `${base}/embedding.csv` }
 }
 
-/** The live WebSocket URL for a job on this page's origin. */
-export function liveUrl(jobId: string, location: { protocol: string; host: string }): string {
+/** The live WebSocket URL for a job (or a job source) on this page's origin. */
+export function liveUrl(job: string | JobSource, location: { protocol: string; host: string }): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
-  return `${scheme}//${location.host}${API_BASE}/jobs/${encodeURIComponent(jobId)}/live`
+  return `${scheme}//${location.host}${API_BASE}${asSource(job).base}/live`
+}
+
+/** A share link of a job: a read-only capability URL (`url` is the page path, `/v/<token>`). */
+export interface ShareLink {
+  id: string
+  token: string
+  url: string
+  createdAt: string
+  expiresAt: string | null
+  revokedAt: string | null
+}
+
+export async function createShareLink(jobId: string, expiresInDays?: number): Promise<ShareLink> {
+  return (await post<{ link: ShareLink }>(`/jobs/${encodeURIComponent(jobId)}/links`, expiresInDays ? { expiresInDays } : {})).link
+}
+
+export async function listShareLinks(jobId: string, signal?: AbortSignal): Promise<ShareLink[]> {
+  return (await json<{ links: ShareLink[] }>(`/jobs/${encodeURIComponent(jobId)}/links`, { signal })).links
+}
+
+export async function revokeShareLink(linkId: string): Promise<ShareLink> {
+  return (await json<{ link: ShareLink }>(`/links/${encodeURIComponent(linkId)}`, { method: 'DELETE' })).link
 }
 
 /** The message of an S3-style XML error body (`<Message>...</Message>`), if any. */

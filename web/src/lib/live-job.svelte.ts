@@ -1,7 +1,8 @@
 /**
- * @module The job page's live state: the job record, the latest frame, and the labels, kept current over
- * the job's WebSocket (`/api/v1/jobs/:id/live`) with reconnects, falling back to polling the REST API
- * while the socket is down, and loading the final map of a job that has already ended.
+ * @module The job page's live state: the job record, the latest frame, the labels and the run's history of
+ * iterations and KL, kept current over the job's WebSocket (`<source>/live`) with reconnects, falling back
+ * to polling the REST API while the socket is down, and loading the final map of a job that has already
+ * ended. Works the same for the owner's routes and a share link's read-only ones (a JobSource).
  */
 import { decodeFrame, LiveMessage, type Frame, type Job } from '@constellate/shared'
 import {
@@ -9,10 +10,12 @@ import {
   errorMessage,
   getEmbeddingNpy,
   getFrameBytes,
-  getJob,
   getJobLabels,
+  getSourceJob,
   listFrames,
   liveUrl,
+  type FrameInfo,
+  type JobSource,
 } from './api.ts'
 import { reconnectDelay } from './backoff.ts'
 import { countClasses, frameFromNpy } from './embedding.ts'
@@ -29,7 +32,7 @@ export interface LoadedLabels {
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'closed'
 
 export class LiveJob {
-  readonly id: string
+  readonly source: JobSource
   job = $state<Job | null>(null)
   /** Set when the job cannot be shown at all (unknown id). */
   loadError = $state<string | null>(null)
@@ -41,6 +44,8 @@ export class LiveJob {
   labelsError = $state<string | null>(null)
   /** A problem with the final map or frames that does not stop the page. */
   frameError = $state<string | null>(null)
+  /** Iteration and KL of every frame seen (live), or of every stored frame (with seq) once the job ended. */
+  history = $state.raw<FrameInfo[]>([])
 
   #socket: WebSocket | null = null
   #stopped = false
@@ -50,14 +55,14 @@ export class LiveJob {
   #finalRequested = false
   #abort = new AbortController()
 
-  constructor(id: string) {
-    this.id = id
+  constructor(source: JobSource) {
+    this.source = source
   }
 
   /** Loads the job and starts following it. Call `stop()` when the page goes away. */
   async start(): Promise<void> {
     try {
-      const job = await getJob(this.id, this.#abort.signal)
+      const job = await getSourceJob(this.source, this.#abort.signal)
       if (this.#stopped) return
       this.#setJob(job)
     } catch (error) {
@@ -73,6 +78,8 @@ export class LiveJob {
       return
     }
     this.frameError = null
+    // Earlier frames' iterations and KL for the timeline (a late viewer joins mid-run).
+    void this.loadHistory().catch(() => undefined)
     if (this.job && isActive(this.job.status)) this.#connect()
     else this.connection = 'closed'
   }
@@ -125,7 +132,7 @@ export class LiveJob {
     this.connection = this.#attempt === 0 ? 'connecting' : 'reconnecting'
     let socket: WebSocket
     try {
-      socket = new WebSocket(liveUrl(this.id, window.location))
+      socket = new WebSocket(liveUrl(this.source, window.location))
     } catch {
       this.#onSocketLost()
       return
@@ -182,6 +189,21 @@ export class LiveJob {
     }
     this.frame = frame
     this.framesReceived++
+    const last = this.history[this.history.length - 1]
+    if (!last || frame.iteration > last.iteration) {
+      this.history = [...this.history, { seq: -1, iteration: frame.iteration, kl: Number.isFinite(frame.kl) ? frame.kl : null }]
+    }
+  }
+
+  /** Replaces the live history with the stored frame list (which has sequence numbers for replay). */
+  async loadHistory(): Promise<FrameInfo[]> {
+    const frames = await listFrames(this.source, this.#abort.signal)
+    const sorted = [...frames].sort((a, b) => a.seq - b.seq)
+    if (!this.#stopped) {
+      const lastStored = sorted[sorted.length - 1]?.iteration ?? -1
+      this.history = [...sorted, ...this.history.filter((entry) => entry.iteration > lastStored)]
+    }
+    return sorted
   }
 
   #onSocketLost(): void {
@@ -209,7 +231,7 @@ export class LiveJob {
 
   async #poll(): Promise<void> {
     try {
-      const job = await getJob(this.id, this.#abort.signal)
+      const job = await getSourceJob(this.source, this.#abort.signal)
       if (this.#stopped) return
       this.#setJob(job)
       if (isActive(job.status)) await this.#fetchLatestFrame()
@@ -224,11 +246,11 @@ export class LiveJob {
 
   /** Fetches the newest stored frame when it is newer than the one shown; returns whether one was found. */
   async #fetchLatestFrame(): Promise<boolean> {
-    const frames = await listFrames(this.id, this.#abort.signal)
+    const frames = await listFrames(this.source, this.#abort.signal)
     if (frames.length === 0) return false
     const latest = frames.reduce((a, b) => (b.seq > a.seq ? b : a))
     if (this.frame && latest.iteration <= this.frame.iteration) return true
-    const bytes = await getFrameBytes(this.id, latest.seq, this.#abort.signal)
+    const bytes = await getFrameBytes(this.source, latest.seq, this.#abort.signal)
     if (this.#stopped) return true
     this.#acceptFrame(decodeFrame(bytes))
     return true
@@ -249,7 +271,7 @@ export class LiveJob {
     if (this.#stopped || job.status !== 'succeeded') return
     if (found && this.frame && this.frame.iteration >= total) return
     try {
-      const bytes = await getEmbeddingNpy(this.id, this.#abort.signal)
+      const bytes = await getEmbeddingNpy(this.source, this.#abort.signal)
       if (this.#stopped) return
       this.#acceptFrame(frameFromNpy(bytes, Math.max(total, this.frame?.iteration ?? 0)), true)
     } catch (error) {
@@ -264,7 +286,7 @@ export class LiveJob {
     this.#labelsRequested = true
     void (async () => {
       try {
-        const { classes, codes } = await getJobLabels(this.id, this.#abort.signal)
+        const { classes, codes } = await getJobLabels(this.source, this.#abort.signal)
         if (this.#stopped) return
         const codeArray = Int32Array.from(codes)
         this.labels = { classes, codes: codeArray, counts: countClasses(codeArray, classes.length) }
