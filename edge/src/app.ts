@@ -3,6 +3,7 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from './env.ts'
 import { ApiError, errorBody, handleError } from './errors.ts'
 import { now } from './clock.ts'
+import { metrics } from './metrics.ts'
 import { apiDocsPage } from './docs-page.ts'
 import { rateLimit } from './rate-limit.ts'
 import { jobs } from './routes/jobs.ts'
@@ -24,6 +25,7 @@ export function createApp() {
   })
 
   app.get('/api/health', (c) => c.json({ ok: true }))
+  app.get('/api/v1/metrics', metrics)
   app.route('/api/v1/worker', worker)
   app.use('/api/v1/_test/*', async (c, next) => {
     if (c.env.TEST_CLOCK !== '1') throw new ApiError(404, 'not_found', 'No such route.')

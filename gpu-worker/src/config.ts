@@ -9,6 +9,10 @@ export interface WorkerConfig {
   leaseWaitSeconds: number
   /** Compute backend: `cpu` (default) or `tfjs`. */
   backend: string
+  /** Port for `GET /healthz` (0: no health server). */
+  healthPort: number
+  /** Largest features file this worker accepts, bytes (0: no cap). One job runs at a time per worker. */
+  maxInputBytes: number
 }
 
 export class ConfigError extends Error {
@@ -34,5 +38,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfi
     },
     leaseWaitSeconds: Number(env.LEASE_WAIT_SECONDS ?? 20),
     backend: env.BACKEND ?? 'cpu',
+    healthPort: Number(env.WORKER_HEALTH_PORT ?? 0),
+    maxInputBytes: Number(env.MAX_INPUT_BYTES ?? 0),
   }
 }

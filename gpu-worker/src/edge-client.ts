@@ -75,6 +75,11 @@ export class EdgeClient {
     await this.json(`/jobs/${job.job.id}/complete`, { leaseId: job.lease.leaseId, fence: job.lease.fence, ...summary })
   }
 
+  /** Hands the job back (shutting down): it is queued again and this attempt does not count. */
+  async release(job: LeasedJob): Promise<void> {
+    await this.json(`/jobs/${job.job.id}/release`, { leaseId: job.lease.leaseId, fence: job.lease.fence })
+  }
+
   async fail(job: LeasedJob, error: { code: string; message: string }, retryable: boolean): Promise<void> {
     await this.json(`/jobs/${job.job.id}/fail`, { leaseId: job.lease.leaseId, fence: job.lease.fence, error, retryable })
   }

@@ -18,6 +18,8 @@ export interface RunContext {
   workerId: string
   backend: string
   log: (message: string, fields?: Record<string, unknown>) => void
+  /** Largest features file this worker accepts (0: no cap). */
+  maxInputBytes?: number
 }
 
 const WORKER_VERSION = '0.1.0'
@@ -44,10 +46,24 @@ function startHeartbeat(ctx: RunContext, leased: LeasedJob, abort: AbortControll
   return { stop: () => clearInterval(timer), lost: () => lost }
 }
 
-export async function runJob(ctx: RunContext, leased: LeasedJob): Promise<void> {
+/** Thrown inside a run when the worker is shutting down: the job is handed back, not failed. */
+class ShuttingDown extends Error {
+  override name = 'ShuttingDown'
+}
+
+/**
+ * Runs one job to completion, failure, cancellation or hand-back. `shutdown` aborting (SIGTERM) stops the
+ * run at the next frame and releases the lease so another worker picks the job up at once.
+ */
+export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: AbortSignal): Promise<void> {
   if (isModelJob(leased)) return runModelJob(ctx, leased)
   const { job } = leased
   const abort = new AbortController()
+  const onShutdown = () => abort.abort(new ShuttingDown('worker shutting down'))
+  shutdown?.addEventListener('abort', onShutdown)
+  const checkShutdown = () => {
+    if (shutdown?.aborted) throw new ShuttingDown('worker shutting down')
+  }
   const heartbeat = startHeartbeat(ctx, leased, abort)
   const started = Date.now()
   const timings: Record<string, number> = {}
@@ -61,7 +77,14 @@ export async function runJob(ctx: RunContext, leased: LeasedJob): Promise<void> 
   }
   try {
     await ctx.edge.heartbeat(leased, { stage: 'reading inputs', iteration: 0, totalIterations: job.params.iterations })
+    if (ctx.maxInputBytes && job.features.size > ctx.maxInputBytes) {
+      throw new InputError(
+        'input_too_large_for_worker',
+        `The features file is ${job.features.size} bytes; this deployment's workers take at most ${ctx.maxInputBytes}. Subsample, or ask the operator to raise MAX_INPUT_BYTES.`,
+      )
+    }
     const featureBytes = await time('download', () => ctx.store.get(job.features.key))
+    checkShutdown()
     const features = await time('parse', async () => loadFeatures(featureBytes, job.features.info?.format ?? formatOf(job.features.filename)))
     validateFeatures(features.points, features.n, features.d)
     let labels: { classes: string[]; codes: Int32Array } | undefined
@@ -96,6 +119,7 @@ export async function runJob(ctx: RunContext, leased: LeasedJob): Promise<void> 
       }),
     )
     if (heartbeat.lost()) return ctx.log('lease lost; dropping results', { job: job.id })
+    checkShutdown()
     if (result.cancelled) return ctx.log('job cancelled', { job: job.id, iterations: result.iterations })
 
     const metrics = await time('metrics', async () => computeMetrics(result.embedding, features.n, result.dims, labels?.codes))
@@ -124,6 +148,11 @@ export async function runJob(ctx: RunContext, leased: LeasedJob): Promise<void> 
   } catch (err) {
     heartbeat.stop()
     if (err instanceof StaleLeaseError || heartbeat.lost()) return ctx.log('lease lost', { job: job.id })
+    if (err instanceof ShuttingDown) {
+      ctx.log('releasing job: shutting down', { job: job.id })
+      await ctx.edge.release(leased).catch((releaseErr) => ctx.log('could not release job; its lease will expire', { error: String(releaseErr) }))
+      return
+    }
     const userError = err instanceof InputError || err instanceof TsneInputError
     const code = userError ? (err as InputError).code : 'worker_error'
     const message = userError ? (err as Error).message : `The worker hit an unexpected error: ${(err as Error).message}`
@@ -135,6 +164,7 @@ export async function runJob(ctx: RunContext, leased: LeasedJob): Promise<void> 
     }
   } finally {
     heartbeat.stop()
+    shutdown?.removeEventListener('abort', onShutdown)
   }
 }
 

@@ -1,4 +1,8 @@
-/** @module The worker process: lease jobs from the edge forever, run them, stop cleanly on SIGTERM. */
+/**
+ * @module The worker process: lease jobs from the edge and run them one at a time; on SIGTERM, hand the job
+ * in hand back (release its lease) and exit. Logs are one JSON object per line.
+ */
+import { createServer } from 'node:http'
 import { configFromEnv } from './config.ts'
 import { EdgeClient } from './edge-client.ts'
 import { runJob } from './job-runner.ts'
@@ -10,22 +14,45 @@ const log = (message: string, fields: Record<string, unknown> = {}) =>
 
 const edge = new EdgeClient(config.edgeUrl, config.workerSecret)
 const store = new ObjectStore(config.s3)
-let stopping = false
-process.on('SIGTERM', () => { stopping = true })
-process.on('SIGINT', () => { stopping = true })
+const shutdown = new AbortController()
+const state: { phase: 'idle' | 'busy' | 'stopping'; job: string | null; jobsDone: number } = { phase: 'idle', job: null, jobsDone: 0 }
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (shutdown.signal.aborted) return
+    log('shutting down', { signal, job: state.job })
+    state.phase = 'stopping'
+    shutdown.abort()
+  })
+}
+
+const health = config.healthPort
+  ? createServer((req, res) => {
+      const ok = req.url === '/healthz' && state.phase !== 'stopping'
+      res.writeHead(req.url === '/healthz' ? (ok ? 200 : 503) : 404, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ ok, ...state, worker: config.workerId, backend: config.backend }))
+    }).listen(config.healthPort)
+  : null
 
 log('worker started', { edge: config.edgeUrl, backend: config.backend })
-while (!stopping) {
+while (!shutdown.signal.aborted) {
   try {
     const leased = await edge.lease(config.workerId, config.leaseWaitSeconds)
     if (!leased) continue
+    state.phase = 'busy'
+    state.job = leased.job.id
     log('leased job', { job: leased.job.id, attempt: leased.lease.attempt })
-    await runJob({ edge, store, workerId: config.workerId, backend: config.backend, log }, leased)
+    await runJob({ edge, store, workerId: config.workerId, backend: config.backend, log, maxInputBytes: config.maxInputBytes }, leased, shutdown.signal)
+    state.jobsDone++
   } catch (err) {
     log('lease loop error', { error: String(err) })
     await new Promise((r) => setTimeout(r, 2000))
+  } finally {
+    state.job = null
+    if (!shutdown.signal.aborted) state.phase = 'idle'
   }
 }
 store.destroy()
+health?.close()
 log('worker stopped')
 process.exit(0)

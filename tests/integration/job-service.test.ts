@@ -207,6 +207,41 @@ describe('a job service that loses nothing', () => {
     })
   })
 
+  describe('worker operations', () => {
+    it('hands the job back on SIGTERM: the worker exits cleanly and the job is queued again without counting the attempt', async () => {
+      const digits = mnistDigits(100)
+      const features = await client.uploadVerified('features.npy', npyFloat32(digits.features, [digits.n, digits.d]), 'features')
+      const jobId = (await client.request('POST', '/api/v1/jobs', { features, params: { perplexity: 20, iterations: 3000 } })).body.job.id
+      const leaving = stack.startWorker({ WORKER_ID: 'leaving', WORKER_HEALTH_PORT: '0' })
+      const deadline = Date.now() + 60_000
+      while (((await client.request('GET', `/api/v1/jobs/${jobId}`)).body.job.progress?.frames ?? 0) < 2) {
+        if (Date.now() > deadline) throw new Error('the worker never sent frames')
+        await new Promise((r) => setTimeout(r, 200))
+      }
+      const exited = new Promise<number | null>((r) => leaving.once('exit', r))
+      leaving.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      expect((await client.request('GET', `/api/v1/jobs/${jobId}`)).body.job).toMatchObject({ status: 'queued', attempt: 0 })
+      await client.request('POST', `/api/v1/jobs/${jobId}/cancel`)
+    })
+
+    it('exposes queue depth and active leases as Prometheus metrics to holders of the worker secret', async () => {
+      const jobId = await queueJob()
+      const denied = await fetch(`${stack.url}/api/v1/metrics`)
+      expect(denied.status).toBe(401)
+      const read = async () => (await (await fetch(`${stack.url}/api/v1/metrics`, { headers: { authorization: 'Bearer local-worker-secret' } })).text())
+      const before = await read()
+      const queued = Number(/constellate_jobs\{status="queued"\} (\d+)/.exec(before)![1])
+      expect(queued).toBeGreaterThanOrEqual(1)
+      const worker = new FakeWorker(stack.url, 'metrics')
+      await leaseJob(worker, jobId)
+      const after = await read()
+      expect(Number(/constellate_jobs\{status="queued"\} (\d+)/.exec(after)![1])).toBe(queued - 1)
+      expect(Number(/constellate_leases_active (\d+)/.exec(after)![1])).toBeGreaterThanOrEqual(1)
+      await client.request('POST', `/api/v1/jobs/${jobId}/cancel`)
+    })
+  })
+
   describe('Idempotency-Key', () => {
     it('returns the same job for the same key within 24 hours, and a new one after', async () => {
       const key = `run-${Date.now()}`

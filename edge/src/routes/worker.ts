@@ -174,3 +174,18 @@ worker.post('/jobs/:id/fail', async (c) => {
   c.executionCtx.waitUntil(publishStatus(c.env, job))
   return c.json({ job })
 })
+
+worker.post('/jobs/:id/release', async (c) => {
+  const body = await parse(LeaseRef, await c.req.json())
+  const row = await requireLease(c.env, c.req.param('id'), body.leaseId, body.fence)
+  if (row.status !== 'running') return c.json({ job: jobFromRow(row) })
+  // A worker shutting down hands the job back: it runs again soon, and this attempt does not count.
+  const updated = await c.env.DB.prepare(
+    "UPDATE jobs SET status = 'queued', attempt = attempt - 1, lease_expires_at = NULL WHERE id = ? AND lease_id = ? AND status = 'running' RETURNING *",
+  ).bind(row.id, body.leaseId).first<JobRow>()
+  if (!updated) throw new ApiError(409, 'stale_lease', `Job "${row.id}" changed while releasing; this lease no longer holds it.`)
+  await c.env.JOB_QUEUE.get(c.env.JOB_QUEUE.idFromName('default')).notify()
+  const job = jobFromRow(updated)
+  c.executionCtx.waitUntil(publishStatus(c.env, job))
+  return c.json({ job })
+})

@@ -7,6 +7,7 @@ export type InputErrorCode =
   | 'label_count_mismatch'
   | 'too_few_points'
   | 'labels_out_of_range'
+  | 'input_too_large_for_worker'
 
 /** A problem with the user's input files. `message` says what is wrong and how to fix it. */
 export class InputError extends Error {
