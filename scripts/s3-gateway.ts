@@ -36,7 +36,8 @@ export function startGateway(options: GatewayOptions): Promise<Server> {
       }
     }
     const upstream = httpRequest(
-      { host: '127.0.0.1', port: options.upstreamPort, method: req.method, path: url, headers: req.headers },
+      // A fresh connection per request: s3rver closes idle keep-alive sockets, which races with reuse.
+      { host: '127.0.0.1', port: options.upstreamPort, method: req.method, path: url, headers: req.headers, agent: false },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers)
         answer.pipe(res)
@@ -48,6 +49,10 @@ export function startGateway(options: GatewayOptions): Promise<Server> {
     })
     req.pipe(upstream)
   })
+  // Clients (workerd, the SDK) reuse idle connections; outlive their idle timeouts so we never close a socket
+  // just as a request arrives on it.
+  server.keepAliveTimeout = 120_000
+  server.headersTimeout = 125_000
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => resolve(server))
