@@ -93,4 +93,12 @@ async function run(n: number, dims: 2 | 3, kind: RendererKind, frames = 20): Pro
   return result
 }
 
-;(window as unknown as { bench: typeof run }).bench = run
+/** Which renderer the viewer picks by itself in this browser. */
+function autoChoice(): string {
+  const renderer = new ScatterRenderer(document.createElement('canvas'), 'auto')
+  const kind = renderer.kind
+  renderer.dispose()
+  return kind
+}
+
+Object.assign(window, { bench: run, autoChoice })

@@ -51,7 +51,9 @@ try {
     const debug = gl?.getExtension('WEBGL_debug_renderer_info')
     return gl ? String(debug ? gl.getParameter(debug.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER)) : 'no WebGL2'
   })
-  console.log(`Chromium ${browser.version()}, WebGL2: ${info}, canvas 1280x720 @1x, ${frames} frames per measure\n`)
+  const auto = await page.evaluate(() => (window as any).autoChoice())
+  console.log(`Chromium ${browser.version()}, WebGL2: ${info}; the viewer's automatic choice here: ${auto}`)
+  console.log(`canvas 1280x720 @1x, ${frames} frames per measure\n`)
   const cases: [number, 2 | 3, 'webgl2' | 'canvas'][] = []
   for (const n of quick ? [100_000] : [100_000, 1_000_000]) {
     cases.push([n, 2, 'webgl2'], [n, 2, 'canvas'], [n, 3, 'webgl2'])

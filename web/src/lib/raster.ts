@@ -51,6 +51,16 @@ export function rasterisePoints(
   order?: Uint32Array,
 ): void {
   const side = Math.max(1, Math.round(size))
+  if (side === 1) {
+    // One pixel per point: the common case for very large maps; no span tables.
+    for (let j = 0; j < n; j++) {
+      const i = order ? order[j]! : j
+      const x = Math.round(xy[i * 2]!)
+      const y = Math.round(xy[i * 2 + 1]!)
+      if (x >= 0 && x < width && y >= 0 && y < height) pixels[y * width + x] = colors[i]!
+    }
+    return
+  }
   const half = (side - 1) / 2
   const { start, end } = discSpans(side)
   for (let j = 0; j < n; j++) {

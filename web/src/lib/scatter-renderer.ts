@@ -21,6 +21,8 @@ export const MAP_MARGIN = 16
 export const AUTO_ROTATE_SPEED = 0.25
 
 export type RendererKind = 'webgl2' | 'canvas'
+/** 'auto' takes WebGL2 when the GPU runs it, else the CPU rasteriser (faster than WebGL in software). */
+export type RendererChoice = RendererKind | 'auto'
 
 /** Extent of row-major coords: bounds and the farthest distance from the bounds' centre. O(n*dims). */
 export function mapExtent(coords: Float32Array, n: number, dims: number): MapExtent {
@@ -72,13 +74,16 @@ export class ScatterRenderer {
   /** Called when the camera changes through user input (drag, wheel, keys). */
   onCameraChange: ((camera: Camera) => void) | null = null
 
-  /** Uses WebGL2 unless `prefer` is 'canvas' or WebGL2 is unavailable. */
-  constructor(canvas: HTMLCanvasElement, prefer: RendererKind = 'webgl2') {
+  /**
+   * `auto` uses WebGL2 when it is hardware-accelerated, `webgl2` whenever it exists (even in software),
+   * `canvas` always the CPU rasteriser; without WebGL2 every choice falls back to the rasteriser.
+   */
+  constructor(canvas: HTMLCanvasElement, prefer: RendererChoice = 'auto') {
     this.#canvas = canvas
     let backend: PointBackend | null = null
-    if (prefer === 'webgl2') {
+    if (prefer !== 'canvas') {
       try {
-        backend = new GlPoints(document.createElement('canvas'))
+        backend = new GlPoints(document.createElement('canvas'), prefer === 'auto')
       } catch {
         backend = null
       }
