@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['shared/src/**/*.test.ts', 'scripts/**/*.test.ts', 'edge/src/**/*.test.ts', 'gpu-worker/src/**/*.test.ts', 'web/src/**/*.test.ts', 'cli/src/**/*.test.ts'],
+          include: ['shared/src/**/*.test.ts', 'scripts/**/*.test.ts', 'edge/src/**/*.test.ts', 'gpu-worker/src/**/*.test.ts', 'web/src/**/*.test.ts', 'cli/src/**/*.test.ts', 'client/src/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -1,0 +1,10 @@
+/** @module @constellate/client: a typed, fetch-based client of the Constellate API for browsers and Node. */
+export * from './client.ts'
+export * from './errors.ts'
+export * from './frame-header.ts'
+export * from './http.ts'
+export * from './live.ts'
+export * from './retry.ts'
+export * from './routes.ts'
+export * from './schemas.ts'
+export * from './upload.ts'

@@ -1,0 +1,72 @@
+/**
+ * @module Every public route the client calls, in one table: method, path template (OpenAPI style), whether
+ * the edge's OpenAPI document describes it, and whether sending it twice is harmless (so it may be retried
+ * after a 5xx or a network error). `routes.test.ts` compares this table with `/api/v1/openapi.json`.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
+
+export interface RouteSpec {
+  method: HttpMethod
+  /** Path template with `{name}` parameters, as in the OpenAPI document. */
+  path: string
+  /** Listed in `/api/v1/openapi.json`. The edge serves the rest (downloads, live) without describing them. */
+  documented: boolean
+  /** Repeating the request has the same effect as sending it once. */
+  idempotent: boolean
+}
+
+const route = (method: HttpMethod, path: string, documented: boolean, idempotent = method !== 'POST'): RouteSpec => ({ method, path, documented, idempotent })
+
+export const ROUTES = {
+  createUpload: route('POST', '/api/v1/uploads', true),
+  /** Completing twice answers the same verified upload. */
+  completeUpload: route('POST', '/api/v1/uploads/{id}/complete', true, true),
+  getUpload: route('GET', '/api/v1/uploads/{id}', true),
+  uploadParts: route('GET', '/api/v1/uploads/{id}/parts', true),
+  reportPart: route('PUT', '/api/v1/uploads/{id}/parts/{partNumber}', true),
+  uploadLayers: route('GET', '/api/v1/uploads/{id}/layers', false),
+
+  /** Idempotent because the client always sends an Idempotency-Key (the caller's or a fresh UUID). */
+  createJob: route('POST', '/api/v1/jobs', true, true),
+  listJobs: route('GET', '/api/v1/jobs', true),
+  getJob: route('GET', '/api/v1/jobs/{id}', true),
+  /** Cancelling twice leaves the job cancelled (or finished) all the same. */
+  cancelJob: route('POST', '/api/v1/jobs/{id}/cancel', true, true),
+  jobLive: route('GET', '/api/v1/jobs/{id}/live', false),
+  listFrames: route('GET', '/api/v1/jobs/{id}/frames', false),
+  getFrame: route('GET', '/api/v1/jobs/{id}/frames/{seq}', false),
+  jobLabels: route('GET', '/api/v1/jobs/{id}/labels', false),
+  jobFile: route('GET', '/api/v1/jobs/{id}/{file}', false),
+  jobLayers: route('GET', '/api/v1/jobs/{id}/layers', false),
+  layerFile: route('GET', '/api/v1/jobs/{id}/layers/{index}/{file}', false),
+  thumbnails: route('GET', '/api/v1/jobs/{id}/thumbnails', false),
+  thumbnailSheet: route('GET', '/api/v1/jobs/{id}/thumbnails/{sheet}', false),
+
+  createLink: route('POST', '/api/v1/jobs/{id}/links', true),
+  listLinks: route('GET', '/api/v1/jobs/{id}/links', true),
+  revokeLink: route('DELETE', '/api/v1/links/{id}', true),
+
+  createToken: route('POST', '/api/v1/tokens', true),
+  listTokens: route('GET', '/api/v1/tokens', true),
+  revokeToken: route('DELETE', '/api/v1/tokens/{id}', true),
+
+  sharedJob: route('GET', '/api/v1/shared/{token}', false),
+  sharedFile: route('GET', '/api/v1/shared/{token}/{file}', false),
+  openapi: route('GET', '/api/v1/openapi.json', false),
+} as const satisfies Record<string, RouteSpec>
+
+export type RouteName = keyof typeof ROUTES
+
+/** Fills a path template; every `{name}` must be given (values are URL-encoded, `/` included). */
+export function routePath(template: string, params: Record<string, string | number> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name]
+    if (value === undefined || value === '') throw new TypeError(`route ${template} needs a value for {${name}}`)
+    return encodeURIComponent(String(value))
+  })
+}
+
+/** The result files of a succeeded job (also of each layer of a model job, except the manifest). */
+export const RESULT_FILES = ['embedding.npy', 'embedding.csv', 'metrics.json', 'manifest.json'] as const
+export type ResultFile = (typeof RESULT_FILES)[number]
