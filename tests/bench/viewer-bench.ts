@@ -56,7 +56,7 @@ try {
   console.log(`canvas 1280x720 @1x, ${frames} frames per measure\n`)
   const cases: [number, 2 | 3, 'webgl2' | 'canvas'][] = []
   for (const n of quick ? [100_000] : [100_000, 1_000_000]) {
-    cases.push([n, 2, 'webgl2'], [n, 2, 'canvas'], [n, 3, 'webgl2'])
+    cases.push([n, 2, 'webgl2'], [n, 2, 'canvas'], [n, 3, 'webgl2'], [n, 3, 'canvas'])
   }
   const rows: string[][] = []
   for (const [n, dims, kind] of cases) {

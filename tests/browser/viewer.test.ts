@@ -194,43 +194,62 @@ describe('the embedding viewer, in Debian Chromium', () => {
     await figure.setContent(`<img src="data:image/png;base64,${Buffer.from(bytes).toString('base64')}" style="width:1200px">`)
     await figure.screenshot({ path: join(ARTIFACTS, 'viewer-export-figure.png'), fullPage: true })
     await figure.close()
+    // SVG of the same view: one path per colour and a legend as text.
+    const [svgDownload] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.getByTestId('export-svg').click()])
+    const svg = readFileSync((await svgDownload.path())!, 'utf8')
+    expect(svg).toMatch(/^<svg [^>]*width="4.000in" height="3.000in" viewBox="0 0 1200 900"/)
+    expect(svg.match(/<path stroke=/g)?.length).toBe(CLASSES)
+    expect(svg).toContain('>5</text>')
+    // The run as an animated GIF.
+    await page.getByTestId('export-animation-format').selectOption('gif')
+    const [gifDownload] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('export-animation').click()])
+    const gif = readFileSync((await gifDownload.path())!)
+    expect(gif.subarray(0, 6).toString('latin1')).toBe('GIF89a')
+    expect(gif.readUInt16LE(6)).toBe(640)
   })
 
-  it('opens a share link read-only, and stops opening it once revoked', async (context) => {
-    const created = await page.evaluate(async (id) => {
-      const response = await fetch(`/api/v1/jobs/${id}/links`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
-      return { status: response.status, body: await response.json().catch(() => null) }
-    }, job2d)
-    if (created.status === 404 && created.body?.error?.code !== 'job_not_found') {
-      console.warn('share links are not served by the edge yet (POST /links answered 404); skipping')
+  it('creates a share link in the Share panel that opens the same view read-only, until revoked', async (context) => {
+    const share = page.getByTestId('share')
+    await expect.poll(() => share.count(), { timeout: 10_000 }).toBe(1)
+    if ((await share.textContent())?.includes('does not offer share links')) {
+      console.warn('share links are not served by the edge yet; skipping')
       context.skip()
     }
-    expect(created.status).toBe(201)
-    const link = created.body.link as { id: string; url: string }
+    // Hide a class first: the link carries the view.
+    await page.getByTestId('legend-item').nth(3).getByRole('button').click()
+    await expect.poll(() => page.evaluate(() => window.location.hash), { timeout: 5_000 }).toContain('hide=3')
+    await page.getByTestId('share-create').click()
+    const field = page.getByTestId('share-link').first()
+    await expect.poll(() => field.inputValue(), { timeout: 10_000 }).toMatch(/\/v\/[^#?]+#.*hide=3/)
+    const url = await field.inputValue()
     const reader = await browser.newContext({ viewport: { width: 1280, height: 720 } })
     const shared = await reader.newPage()
-    const response = await shared.goto(`${inject('stackUrl')}${link.url}`)
+    const response = await shared.goto(url)
     expect(response?.headers()['referrer-policy']).toBe('no-referrer')
     await expect.poll(() => shared.getByTestId('read-only').count(), { timeout: 20_000 }).toBe(1)
     await expect.poll(() => inkedPixels(shared), { timeout: 20_000 }).toBeGreaterThan(500)
+    expect(await shared.getByTestId('legend-item').nth(3).getAttribute('data-hidden')).toBe('true')
     expect(await shared.getByTestId('cancel-job').count()).toBe(0)
     expect(await shared.getByTestId('share').count()).toBe(0)
     expect(await shared.getByTestId('legend-item').count()).toBe(CLASSES)
+    await expect.poll(() => shared.getByTestId('quality').textContent(), { timeout: 20_000 }).toContain('10-NN label accuracy')
     await shared.screenshot({ path: join(ARTIFACTS, 'viewer-shared-read-only.png') })
     const embed = await reader.newPage()
-    await embed.goto(`${inject('stackUrl')}${link.url}?embed=1`)
+    await embed.goto(url.replace('#', '?embed=1#'))
     await expect.poll(() => inkedPixels(embed), { timeout: 20_000 }).toBeGreaterThan(500)
     expect(await embed.locator('.site-header').count()).toBe(0)
+    expect(await embed.getByTestId('share').count()).toBe(0)
     await embed.screenshot({ path: join(ARTIFACTS, 'viewer-embed.png') })
-    const revoked = await page.evaluate(async (id) => (await fetch(`/api/v1/links/${id}`, { method: 'DELETE' })).status, link.id)
-    expect(revoked).toBe(200)
-    // The page and its data both refuse a revoked link.
-    const again = await shared.goto(`${inject('stackUrl')}${link.url}`)
+    // Revoke in the panel: the page and its data both refuse the link.
+    await page.getByTestId('share-revoke').first().click()
+    await expect.poll(() => page.getByTestId('share-item').first().textContent(), { timeout: 10_000 }).toContain('revoked')
+    const again = await shared.goto(url.split('#')[0]!)
     expect(again?.status()).toBe(410)
     expect(await shared.locator('body').textContent()).toMatch(/revoked/i)
-    const data = await shared.evaluate(async (url) => (await fetch(url)).status, `/api/v1/shared/${link.url.split('/').pop()}`)
-    expect(data).toBe(410)
+    const token = new URL(url).pathname.split('/').pop()
+    expect(await shared.evaluate(async (path) => (await fetch(path)).status, `/api/v1/shared/${token}`)).toBe(410)
     await reader.close()
+    await page.getByTestId('legend-item').nth(3).getByRole('button').click()
   })
 
   it('renders the 3-D view with WebGL2, orbits it, hides a class, and switches to 2-D', async () => {

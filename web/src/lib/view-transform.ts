@@ -21,19 +21,20 @@ export interface ViewTransform {
  * O(n*dims). An empty or all-NaN dimension gets [0, 0].
  */
 export function computeBounds(coords: ArrayLike<number>, n: number, dims: number): Bounds {
-  const min = new Array<number>(dims).fill(Infinity)
-  const max = new Array<number>(dims).fill(-Infinity)
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < dims; k++) {
-      const v = coords[i * dims + k]!
-      if (v < min[k]!) min[k] = v
-      if (v > max[k]!) max[k] = v
-    }
-  }
+  const min = new Array<number>(dims).fill(0)
+  const max = new Array<number>(dims).fill(0)
   for (let k = 0; k < dims; k++) {
-    if (!(min[k]! <= max[k]!)) {
-      min[k] = 0
-      max[k] = 0
+    // One pass per dimension with local accumulators: fast on million-point frames.
+    let low = Infinity
+    let high = -Infinity
+    for (let i = k; i < n * dims; i += dims) {
+      const v = coords[i]!
+      if (v < low) low = v
+      if (v > high) high = v
+    }
+    if (low <= high) {
+      min[k] = low
+      max[k] = high
     }
   }
   return { min, max }
