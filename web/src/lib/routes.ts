@@ -2,6 +2,7 @@
 
 export type Route =
   | { page: 'upload' }
+  | { page: 'tokens' }
   | { page: 'job'; jobId: string }
   | { page: 'shared'; token: string }
   | { page: 'not-found'; path: string }
@@ -10,6 +11,7 @@ export type Route =
 export function matchRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/'
   if (path === '/') return { page: 'upload' }
+  if (path === '/tokens') return { page: 'tokens' }
   const job = /^\/jobs\/([^/]+)$/.exec(path)
   if (job) {
     try {
