@@ -44,7 +44,8 @@ export async function modelLayersResponse(c: Context<AppEnv>): Promise<Response>
   }
   const object = await new Storage(c.env).get(layersKey(row.verified_key))
   if (!object) throw new ApiError(404, 'layers_missing', 'The layer list of this model is missing; upload the model again.')
-  return new Response(object.body, { headers: { 'content-type': 'application/json', 'cache-control': 'private, max-age=300' } })
+  // Read whole (a few KB to a few MB): a body streamed without a length left the client's keep-alive socket unusable.
+  return new Response(await object.text(), { headers: { 'content-type': 'application/json', 'cache-control': 'private, max-age=300' } })
 }
 
 function requireUpload(row: UploadRow, kind: UploadKind, role: string): UploadInfo {

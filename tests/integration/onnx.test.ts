@@ -28,6 +28,10 @@ async function runJob(client: TestClient, body: object): Promise<Job> {
 describe('features straight from a model: upload ONNX, pick a layer, embed what it learned', () => {
   let client: TestClient
   let stripeModel: string
+  // Images are made before any request: encoding them blocks the event loop for seconds, long enough for the
+  // server to close an idle keep-alive socket unnoticed, which the next request would then be sent on.
+  const zipped = stripeImages(40, 16)
+  const tarred = stripeImages(12, 16, 5)
   beforeAll(async () => {
     client = new TestClient(inject('stackUrl'))
     stripeModel = await uploaded(client, 'stripes.onnx', buildStripeCnn(16), 'model')
@@ -51,8 +55,7 @@ describe('features straight from a model: upload ONNX, pick a layer, embed what 
   })
 
   it('embeds the penultimate layer of a CNN over a zip of images in class folders: labels from folders, classes separate, thumbnails stored', async () => {
-    const { files } = stripeImages(40, 16)
-    const inputs = await uploaded(client, 'stripes.zip', zipBytes(files), 'inputs')
+    const inputs = await uploaded(client, 'stripes.zip', zipBytes(zipped.files), 'inputs')
     const job = await runJob(client, { model: { upload: stripeModel, inputs }, params: { seed: 7 } })
     expect(job.error).toBeNull()
     expect(job.status).toBe('succeeded')
@@ -85,8 +88,7 @@ describe('features straight from a model: upload ONNX, pick a layer, embed what 
   })
 
   it('embeds several layers of one model from a tar archive, one map per layer with the same seed', async () => {
-    const { files } = stripeImages(12, 16, 5)
-    const inputs = await uploaded(client, 'stripes.tar', tarBytes(files), 'inputs')
+    const inputs = await uploaded(client, 'stripes.tar', tarBytes(tarred.files), 'inputs')
     const job = await runJob(client, { model: { upload: stripeModel, inputs, layers: ['edges_relu', 'features', 'logits'] }, params: { perplexity: 8, iterations: 300 } })
     expect(job.error).toBeNull()
     const { layers } = (await client.request('GET', `/api/v1/jobs/${job.id}/layers`)).body
