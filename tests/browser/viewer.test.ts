@@ -181,6 +181,14 @@ describe('the embedding viewer, in Debian Chromium', () => {
     await waitForEnd(page)
   })
 
+  it('colours points by how many of their map neighbours share their label', async () => {
+    await page.getByTestId('color-by').selectOption('agreement')
+    // Clean clusters: nearly every point has all 10 map neighbours in its class, the top of the scale.
+    await expect.poll(async () => (await countColours(page, [[253, 231, 37]], 3))[0], { timeout: 10_000 }).toBeGreaterThan(300)
+    await page.screenshot({ path: join(ARTIFACTS, 'viewer-agreement.png') })
+    await page.getByTestId('color-by').selectOption('label')
+  })
+
   it('exports a PNG of the requested pixel size with its DPI written in', async () => {
     await page.getByTestId('export-width').fill('1200')
     await page.getByTestId('export-height').fill('900')

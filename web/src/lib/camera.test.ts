@@ -41,7 +41,7 @@ describe('the camera', () => {
     for (const yaw of [0, 0.7, 2, 4]) {
       const p = projection(extent, '3d', { ...CAMERA_DEFAULT, yaw, pitch: 0.5 }, 300, 300, 10)
       for (const corner of [[1, 1, 1], [-1, 1, -1], [1, -1, -1], [-1, -1, 1]] as const) {
-        const [x, y] = projectPoint(p, ...corner)
+        const [x, y] = projectPoint(p, corner[0], corner[1], corner[2])
         expect(x).toBeGreaterThanOrEqual(9.99)
         expect(x).toBeLessThanOrEqual(290.01)
         expect(y).toBeGreaterThanOrEqual(9.99)

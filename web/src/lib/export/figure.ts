@@ -4,6 +4,7 @@
  * screen, so the figure shows what the user framed.
  */
 import { projection, type Camera, type ViewMode } from '../camera.ts'
+import { sequentialColor } from '../point-style.ts'
 import { SoftPoints } from '../render/soft-points.ts'
 import { mapExtent, MAP_MARGIN } from '../scatter-renderer.ts'
 
@@ -26,6 +27,8 @@ export interface FigureInput {
   names: { name: string; centre: number[] }[]
   /** Optional title line above the legend. */
   title?: string
+  /** A continuous colour scale (viridis) to explain instead of class rows. */
+  scale?: { title: string; low: string; high: string }
 }
 
 export interface FigureLayout {
@@ -57,8 +60,14 @@ function mapProjection(input: FigureInput, mapWidth: number, height: number) {
 }
 
 /** The figure on a new canvas of `width` x `height` pixels (white background). */
+/** Legend rows and longest text, counting a colour scale as three rows. */
+function legendSize(input: FigureInput): [number, number] {
+  if (input.scale) return [3, Math.max(input.scale.title.length / 2, 12)]
+  return [input.legend.length, Math.max(0, ...input.legend.map((row) => row.name.length))]
+}
+
 export function renderFigure(input: FigureInput, width: number, height: number, dpi: number): HTMLCanvasElement {
-  const layout = figureLayout(width, height, dpi, input.legend.length, Math.max(0, ...input.legend.map((row) => row.name.length)))
+  const layout = figureLayout(width, height, dpi, ...legendSize(input))
   const canvas = document.createElement('canvas')
   canvas.width = width
   canvas.height = height
@@ -92,7 +101,27 @@ export function renderFigure(input: FigureInput, width: number, height: number, 
       context.fillText(name, x, y)
     }
   }
-  if (input.legend.length > 0) {
+  if (input.scale) {
+    const { title, low, high } = input.scale
+    const barWidth = width - layout.legendX - layout.fontPx
+    let y = height / 2 - layout.fontPx * 2
+    context.textAlign = 'left'
+    context.font = `600 ${layout.fontPx}px ${FONT}`
+    context.fillStyle = '#1c2430'
+    context.fillText(fitText(context, title, barWidth), layout.legendX, y)
+    y += layout.fontPx
+    const gradient = context.createLinearGradient(layout.legendX, 0, layout.legendX + barWidth, 0)
+    for (let k = 0; k <= 10; k++) gradient.addColorStop(k / 10, `rgb(${sequentialColor(k / 10).join(',')})`)
+    context.fillStyle = gradient
+    context.fillRect(layout.legendX, y, barWidth, layout.fontPx)
+    y += layout.fontPx * 2
+    context.font = `${layout.fontPx}px ${FONT}`
+    context.fillStyle = '#1c2430'
+    context.fillText(low, layout.legendX, y)
+    context.textAlign = 'right'
+    context.fillText(high, layout.legendX + barWidth, y)
+  }
+  if (input.legend.length > 0 && !input.scale) {
     context.textAlign = 'left'
     const line = layout.fontPx * 1.5
     let y = Math.max(layout.fontPx, (height - line * (input.legend.length + 1)) / 2)
@@ -129,7 +158,7 @@ function escapeXml(text: string): string {
  * even for large maps), rings for emphasised points, class names and a legend as real text.
  */
 export function figureSvg(input: FigureInput, width: number, height: number, dpi: number): string {
-  const layout = figureLayout(width, height, dpi, input.legend.length, Math.max(0, ...input.legend.map((row) => row.name.length)))
+  const layout = figureLayout(width, height, dpi, ...legendSize(input))
   const { p, diameter } = mapProjection(input, layout.mapWidth, height)
   const byColor = new Map<number, string[]>()
   const positions = new Float32Array(input.n * 2)
@@ -184,7 +213,19 @@ export function figureSvg(input: FigureInput, width: number, height: number, dpi
     const y = p.rowY[0] * centre[0]! + p.rowY[1] * centre[1]! + p.rowY[2] * (centre[2] ?? 0) + p.rowY[3]
     text.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" text-anchor="middle" dominant-baseline="middle" font-weight="600" stroke="#fff" stroke-width="${Math.max(2, layout.fontPx / 4)}" paint-order="stroke" stroke-linejoin="round">${escapeXml(name)}</text>`)
   }
-  if (input.legend.length > 0) {
+  const defs: string[] = []
+  if (input.scale) {
+    const barWidth = width - layout.legendX - layout.fontPx
+    let y = height / 2 - layout.fontPx * 2
+    defs.push(`<linearGradient id="scale">${Array.from({ length: 11 }, (_, k) => `<stop offset="${k * 10}%" stop-color="rgb(${sequentialColor(k / 10).join(',')})"/>`).join('')}</linearGradient>`)
+    text.push(`<text x="${layout.legendX}" y="${y.toFixed(1)}" dominant-baseline="middle" font-weight="600">${escapeXml(input.scale.title)}</text>`)
+    y += layout.fontPx
+    text.push(`<rect x="${layout.legendX}" y="${y.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${layout.fontPx}" fill="url(#scale)"/>`)
+    y += layout.fontPx * 2
+    text.push(`<text x="${layout.legendX}" y="${y.toFixed(1)}" dominant-baseline="middle">${escapeXml(input.scale.low)}</text>`)
+    text.push(`<text x="${(layout.legendX + barWidth).toFixed(1)}" y="${y.toFixed(1)}" text-anchor="end" dominant-baseline="middle">${escapeXml(input.scale.high)}</text>`)
+  }
+  if (input.legend.length > 0 && !input.scale) {
     const line = layout.fontPx * 1.5
     let y = Math.max(layout.fontPx, (height - line * (input.legend.length + 1)) / 2)
     text.push(`<text x="${layout.legendX}" y="${y.toFixed(1)}" dominant-baseline="middle" font-weight="600">${escapeXml(input.title ?? 'Label')}</text>`)
@@ -198,6 +239,7 @@ export function figureSvg(input: FigureInput, width: number, height: number, dpi
   const inches = (pixels: number) => `${(pixels / dpi).toFixed(3)}in`
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${inches(width)}" height="${inches(height)}" viewBox="0 0 ${width} ${height}">`,
+    defs.length > 0 ? `<defs>${defs.join('')}</defs>` : '',
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<g fill="none" stroke-linecap="round" stroke-width="${diameter.toFixed(2)}">${paths.join('')}</g>`,
     rings.join(''),
