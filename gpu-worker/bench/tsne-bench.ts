@@ -66,6 +66,7 @@ const table = results.map((r) => {
     'P s': fixed(t.affinities, 2),
     'opt s': fixed(t.optimize, 2),
     'total s': fixed(r.total, 2),
+    'cpu s': fixed(r.cpuSeconds, 1),
     'peak RSS MiB': r.peakRssMiB,
     KL: fixed(r.kl, 3),
     'recall@10': fixed(r.recall10, 3),

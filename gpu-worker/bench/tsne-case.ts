@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { computeQuality } from '../src/quality/index.ts'
@@ -48,8 +48,12 @@ if (name.includes('1m')) {
 }
 const sklearnPython = process.argv.includes('--sklearn') ? process.argv[process.argv.indexOf('--sklearn') + 1]! : undefined
 const start = performance.now()
+const cpuStart = process.cpuUsage()
 const result = await embed(points, n, d, { dims })
 const total = (performance.now() - start) / 1000
+// CPU seconds of the whole process (all threads): a load-independent cost when the machine is shared
+const cpu = process.cpuUsage(cpuStart)
+const cpuSeconds = (cpu.user + cpu.system) / 1e6
 const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024)
 // quality against the 50-dim PCA space (the engine's own PCA: same seed, same products)
 const reference = d > 50 ? (await pca(points, n, d, { components: 50, seed: 42 })).scores : points
@@ -78,5 +82,5 @@ if (sklearnPython) {
     rmSync(dir, { recursive: true, force: true })
   }
 }
-console.log(JSON.stringify({ case: name, n, d, dims, total, timings: result.timings, kl: result.kl, peakRssMiB, ...ours, sklearn, resolved: result.resolved }))
+console.log(JSON.stringify({ case: name, n, d, dims, total, cpuSeconds, loadAverage: loadavg()[0], timings: result.timings, kl: result.kl, peakRssMiB, ...ours, sklearn, resolved: result.resolved }))
 await closeEngine()

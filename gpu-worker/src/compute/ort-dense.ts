@@ -78,7 +78,7 @@ export async function blockTopK(
 ): Promise<{ values: Float32Array; indices: BigInt64Array }> {
   const s = await session(
     'topk',
-    () => ({
+    (): GraphSpec => ({
       nodes: [
         { op: 'Gemm', inputs: ['Q', 'X', 'Xn'], outputs: ['S'], attributes: { transB: { int: 1 }, alpha: { float: -2 }, beta: { float: 1 } } },
         { op: 'TopK', inputs: ['S', 'K'], outputs: ['V', 'I'], attributes: { axis: { int: 1 }, largest: { int: 0 }, sorted: { int: 1 } } },
