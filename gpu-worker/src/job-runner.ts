@@ -56,7 +56,7 @@ class ShuttingDown extends Error {
  * run at the next frame and releases the lease so another worker picks the job up at once.
  */
 export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: AbortSignal): Promise<void> {
-  if (isModelJob(leased)) return runModelJob(ctx, leased)
+  if (isModelJob(leased)) return runModelJob(ctx, leased, shutdown)
   const { job } = leased
   const abort = new AbortController()
   const onShutdown = () => abort.abort(new ShuttingDown('worker shutting down'))

@@ -12,12 +12,14 @@ import { isModelJob, runModelJob, type LeasedModel } from './model-job.ts'
 /** A worker context over an in-memory bucket and an edge that records what the worker tells it. */
 function fakeContext(files: Record<string, Uint8Array>) {
   const bucket = new Map<string, Uint8Array | string>(Object.entries(files))
-  const calls = { stages: [] as string[], frames: 0, completed: null as null | object, failed: null as null | { code: string; message: string; retryable: boolean } }
+  const calls = { stages: [] as string[], frames: 0, released: false, completed: null as null | object, failed: null as null | { code: string; message: string; retryable: boolean } }
+  const shutdown = new AbortController()
   const edge = {
     heartbeat: async (_: LeasedJob, progress?: { stage?: string }) => {
       if (progress?.stage) calls.stages.push(progress.stage)
       return { cancel: false }
     },
+    release: async () => void (calls.released = true),
     frame: async () => void calls.frames++,
     complete: async (_: LeasedJob, summary: object) => void (calls.completed = summary),
     fail: async (_: LeasedJob, error: { code: string; message: string }, retryable: boolean) => void (calls.failed = { ...error, retryable }),
@@ -35,7 +37,7 @@ function fakeContext(files: Record<string, Uint8Array>) {
     const value = bucket.get(key)
     return typeof value === 'string' ? value : new TextDecoder().decode(value)
   }
-  return { ctx, bucket, calls, text }
+  return { ctx, bucket, calls, text, shutdown }
 }
 
 function leasedModelJob(inputsFile: string, model: Partial<LeasedModel> = {}, params: Partial<JobParams> = {}): LeasedJob {
@@ -94,6 +96,18 @@ describe('a model job on the worker', () => {
     for (const i of [0, 1, 2]) expect(bucket.has(`jobs/job_test/attempts/1/layers/${i}/embedding.npy`)).toBe(true)
     expect(calls.stages).toContain('layer 3/3: optimize')
     expect(JSON.parse(text('jobs/job_test/attempts/1/manifest.json')).seed).toBe(42)
+  })
+
+  it('hands the job back when the worker shuts down during inference', async () => {
+    const { files } = stripeImages(10, 16)
+    const { ctx, calls, bucket, shutdown } = fakeContext({ 'uploads/ws/upl_model': buildStripeCnn(16), 'uploads/ws/upl_inputs': zipBytes(files) })
+    const run = runModelJob(ctx, leasedModelJob('images.zip', { batchSize: 4 }, { perplexity: 5 }) as never, shutdown.signal)
+    shutdown.abort()
+    await run
+    expect(calls.released).toBe(true)
+    expect(calls.completed).toBeNull()
+    expect(calls.failed).toBeNull()
+    expect(bucket.has('jobs/job_test/attempts/1/embedding.npy')).toBe(false)
   })
 
   it('fails at once, not retryable, when the .npy inputs do not match the model input, saying expected vs given', async () => {

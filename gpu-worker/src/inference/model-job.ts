@@ -61,10 +61,15 @@ function extensionOf(upload: UploadRef): string {
   return (upload.info as UploadInfo | null)?.format ?? upload.filename.split('.').pop()?.toLowerCase() ?? ''
 }
 
-/** Runs a model job end to end; failures the user can fix fail the job at once with their message. */
-export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob): Promise<void> {
+/**
+ * Runs a model job end to end; failures the user can fix fail the job at once with their message.
+ * `shutdown` aborting (SIGTERM) stops at the next batch or frame and hands the job back.
+ */
+export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutdown?: AbortSignal): Promise<void> {
   const { job } = leased
   const abort = new AbortController()
+  const onShutdown = () => abort.abort(new Error('worker shutting down'))
+  shutdown?.addEventListener('abort', onShutdown)
   const heartbeat = startHeartbeat(ctx, leased, abort)
   const started = Date.now()
   const timings: Record<string, number> = {}
@@ -81,6 +86,11 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob): Prom
   let opened: OpenModel | null = null
   try {
     await ctx.edge.heartbeat(leased, { stage: 'reading model', iteration: 0, totalIterations: job.params.iterations })
+    for (const upload of [job.model.upload, job.features]) {
+      if (ctx.maxInputBytes && upload.size > ctx.maxInputBytes) {
+        throw new InputError('input_too_large_for_worker', `"${upload.filename}" is ${upload.size} bytes; this deployment's workers take at most ${ctx.maxInputBytes}. Ask the operator to raise MAX_INPUT_BYTES.`)
+      }
+    }
     const modelBytes = await time('download', () => ctx.store.get(job.model.upload.key))
     const summary = await time('parse', () => readOnnxModelBytes(modelBytes))
     const layers = [...new Set(job.model.layers ?? [summary.defaultLayer])]
@@ -137,7 +147,7 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob): Prom
     )
     opened = null
     await model.session.release()
-    if (!outputs) return finishEarly(ctx, heartbeat, job.id)
+    if (!outputs) return await finishEarly(ctx, leased, heartbeat, shutdown)
     const thumbnailIndex: ThumbnailIndex | null = thumbnails ? await thumbnails.finish() : null
     if (thumbnailIndex) await ctx.store.put(`${prefix}/thumbnails/index.json`, JSON.stringify(thumbnailIndex), 'application/json')
 
@@ -172,7 +182,7 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob): Prom
           },
         }),
       )
-      if (heartbeat.lost() || result.cancelled) return finishEarly(ctx, heartbeat, job.id)
+      if (heartbeat.lost() || result.cancelled) return await finishEarly(ctx, leased, heartbeat, shutdown)
       layerTimings.push(result.timings)
       const metrics = computeMetrics(result.embedding, n, result.dims, labels?.codes)
       const npy = embeddingNpy(result.embedding, n, result.dims)
@@ -237,13 +247,21 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob): Prom
     }
   } finally {
     heartbeat.stop()
+    shutdown?.removeEventListener('abort', onShutdown)
     await opened?.session.release().catch(() => undefined)
   }
 }
 
-function finishEarly(ctx: RunContext, heartbeat: { stop(): void; lost(): boolean }, jobId: string): void {
+/** Stops without results: lease lost, job cancelled, or the worker shutting down (the job is handed back). */
+async function finishEarly(ctx: RunContext, leased: LeasedJob, heartbeat: { stop(): void; lost(): boolean }, shutdown?: AbortSignal): Promise<void> {
   heartbeat.stop()
-  ctx.log(heartbeat.lost() ? 'lease lost; dropping results' : 'job cancelled', { job: jobId })
+  if (heartbeat.lost()) return ctx.log('lease lost; dropping results', { job: leased.job.id })
+  if (shutdown?.aborted) {
+    ctx.log('shutting down; handing the job back', { job: leased.job.id })
+    await ctx.edge.release(leased).catch((err) => ctx.log('could not release job; its lease will expire', { error: String(err) }))
+    return
+  }
+  ctx.log('job cancelled', { job: leased.job.id })
 }
 
 /** Folder names as classes in sorted order, with a code per image. */
