@@ -75,5 +75,8 @@ async function uploadParts(transport: UploadTransport, uploadId: string, source:
       report()
     }
   }
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? UPLOAD_DEFAULTS.concurrency) }, worker))
+  // Let the other parts finish even when one fails, so everything sent is recorded and a resume skips it.
+  const outcomes = await Promise.allSettled(Array.from({ length: Math.max(1, options.concurrency ?? UPLOAD_DEFAULTS.concurrency) }, worker))
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+  if (failure) throw failure.reason
 }

@@ -62,7 +62,7 @@ async function request(path: string, init: RequestInit = {}): Promise<Response> 
   return response
 }
 
-async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
+export async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
   const response = await request(path, init)
   try {
     return (await response.json()) as T
@@ -210,7 +210,7 @@ export function putWithProgress(
   body: Blob,
   onProgress: (loaded: number, total: number) => void,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest()
     xhr.open('PUT', url)
@@ -220,7 +220,8 @@ export function putWithProgress(
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) {
         onProgress(body.size, body.size)
-        resolve()
+        // The ETag identifies a stored part of a multipart upload (storage's CORS rules expose it).
+        resolve(xhr.getResponseHeader('ETag') ?? '')
         return
       }
       const detail = storageErrorMessage(xhr.responseText ?? '')
