@@ -4,7 +4,7 @@
  * integration tests, so both run exactly the same stack.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -134,12 +134,12 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void
 }
 
 /** The repo's wrangler.toml pointed at a prebuilt bundle, with every relative path made absolute. */
-export function bundledConfig(toml: string, bundlePath: string): string {
+export function bundledConfig(toml: string, bundlePath: string, assetsDir: string): string {
   const absolute = (path: string) => JSON.stringify(resolve(ROOT, path))
   return (
     toml
       .replace(/^main = .*$/m, `main = ${JSON.stringify(bundlePath)}\nno_bundle = true`)
-      .replace(/^directory = "(.*)"$/m, (_, path: string) => `directory = ${absolute(path)}`)
+      .replace(/^directory = ".*"$/m, `directory = ${JSON.stringify(assetsDir)}`)
       .replace(/^migrations_dir = "(.*)"$/m, (_, path: string) => `migrations_dir = ${absolute(path)}`)
   )
 }
@@ -190,8 +190,12 @@ export async function startStack(options: Partial<StackOptions> = {}): Promise<S
   // edge mid-request (wrangler dev would reload on every change and answer 503 meanwhile).
   const bundleDir = join(opts.dataDir, 'edge-bundle')
   await run(process.execPath, [wrangler, 'deploy', '--dry-run', '--outdir', bundleDir], baseEnv)
+  // Serve a snapshot of the built web app too, so a rebuild during the run does not reload the edge.
+  const assetsDir = join(opts.dataDir, 'web-assets')
+  rmSync(assetsDir, { recursive: true, force: true })
+  cpSync(join(ROOT, 'web', 'dist'), assetsDir, { recursive: true })
   const localConfig = join(opts.dataDir, 'wrangler.local.toml')
-  writeFileSync(localConfig, bundledConfig(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'), join(bundleDir, 'index.js')))
+  writeFileSync(localConfig, bundledConfig(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'), join(bundleDir, 'index.js'), assetsDir))
 
   const edgeLog: string[] = []
   const edge = spawn(

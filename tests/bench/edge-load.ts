@@ -84,7 +84,7 @@ try {
         const t0 = performance.now()
         const res = await clients[owner]!.request('GET', `/api/v1/jobs/${id}`)
         latencies.push(performance.now() - t0)
-        if (res.status !== 200) {
+        if (res.status !== 200 || !res.body?.job) {
           failedReads++
           return
         }
