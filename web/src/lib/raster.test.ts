@@ -40,3 +40,16 @@ describe('rasterising points', () => {
     expect([...depthOrder(new Float32Array([0.5, 2, -1]), 3)]).toEqual([1, 0, 2])
   })
 })
+
+describe('depth buckets', () => {
+  it('orders points back to front like a full sort, up to the bucket width', async () => {
+    const { bucketDepthOrder, depthOrder } = await import('./raster.ts')
+    const depth = Float32Array.from({ length: 500 }, (_, i) => Math.sin(i * 12.9898) * 3)
+    const fine = bucketDepthOrder(depth, 500, undefined, 100000)
+    for (let k = 1; k < 500; k++) expect(depth[fine[k - 1]!]! - depth[fine[k]!]!).toBeGreaterThan(-6 / 99999 - 1e-6)
+    expect(new Set(fine).size).toBe(500)
+    expect(depth[fine[0]!]).toBe(depth[depthOrder(depth, 500)[0]!])
+    const coarse = bucketDepthOrder(depth, 500, undefined, 8)
+    for (let k = 1; k < 500; k++) expect(depth[coarse[k - 1]!]! - depth[coarse[k]!]!).toBeGreaterThan(-6 / 7 - 1e-6)
+  })
+})

@@ -92,3 +92,27 @@ export function depthOrder(depth: Float32Array, n: number, out?: Uint32Array): U
   order.sort((a, b) => depth[b]! - depth[a]!)
   return order
 }
+
+/**
+ * Back-to-front order by depth in O(n): a counting sort into `buckets` slices of [min, max] depth, larger
+ * depth first. Within a slice points keep index order, so it is exact up to 1/buckets of the depth range;
+ * used where a full sort of a large 3-D map would cost too much per frame. Reuses `out` when it has length n.
+ */
+export function bucketDepthOrder(depth: Float32Array, n: number, out?: Uint32Array, buckets = 2048): Uint32Array {
+  const order = out && out.length === n ? out : new Uint32Array(n)
+  let low = Infinity
+  let high = -Infinity
+  for (let i = 0; i < n; i++) {
+    const d = depth[i]!
+    if (d < low) low = d
+    if (d > high) high = d
+  }
+  const scale = high > low ? (buckets - 1) / (high - low) : 0
+  const starts = new Uint32Array(buckets + 1)
+  // Bucket 0 holds the largest depth (drawn first).
+  const bucketOf = (d: number) => (Number.isFinite(d) ? buckets - 1 - Math.floor((d - low) * scale) : buckets - 1)
+  for (let i = 0; i < n; i++) starts[bucketOf(depth[i]!) + 1]!++
+  for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!
+  for (let i = 0; i < n; i++) order[starts[bucketOf(depth[i]!)]!++] = i
+  return order
+}

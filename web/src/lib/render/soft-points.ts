@@ -3,10 +3,10 @@
  * for browsers without WebGL2 and for exports at any size. Same inputs and look as gl-points.ts.
  */
 import type { Projection } from '../camera.ts'
-import { depthOrder, rasterisePoints, WHITE } from '../raster.ts'
+import { bucketDepthOrder, depthOrder, rasterisePoints, WHITE } from '../raster.ts'
 import type { DrawParams, PointBackend } from './backend.ts'
 
-/** Above this many points, 3-D views skip back-to-front sorting (too slow per frame). */
+/** Above this many points, 3-D views order points by depth buckets instead of a full sort (per frame cost). */
 export const DEPTH_SORT_LIMIT = 60_000
 const RING = ((255 << 24) | (0x30 << 16) | (0x24 << 8) | 0x1c) >>> 0
 
@@ -106,8 +106,8 @@ export class SoftPoints implements PointBackend {
       depth[i] = az * x + bz * y + cz * z + dz
     }
     const size = Math.max(1, Math.round(params.size))
-    const sorted = dims === 3 && n <= DEPTH_SORT_LIMIT && (az !== 0 || bz !== 0 || cz !== 0)
-    if (sorted) this.#order = depthOrder(depth, n, this.#order)
+    const sorted = dims === 3 && (az !== 0 || bz !== 0 || cz !== 0)
+    if (sorted) this.#order = n <= DEPTH_SORT_LIMIT ? depthOrder(depth, n, this.#order) : bucketDepthOrder(depth, n, this.#order)
     rasterisePoints(pixels, image.width, image.height, xy, n, this.#packed, size, sorted ? this.#order : undefined)
     const ring = (i: number, side: number) => {
       if (i < 0 || i >= n || !this.#visible[i]) return
