@@ -17,6 +17,16 @@ export class TestClient {
   }
 
   async request<T = any>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ApiResponse<T>> {
+    // wrangler dev answers 503 "Your worker restarted mid-request" now and then under heavy local load; a real
+    // client retries that (as @constellate/client does), so these tests do too, a bounded number of times.
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.requestOnce<T>(method, path, body, extraHeaders)
+      if (res.status !== 503 || attempt >= 4) return res
+      await new Promise((r) => setTimeout(r, 250 * attempt))
+    }
+  }
+
+  private async requestOnce<T>(method: string, path: string, body: unknown, extraHeaders: Record<string, string>): Promise<ApiResponse<T>> {
     const res = await fetch(this.baseUrl + path, {
       method,
       headers: {
