@@ -1,0 +1,191 @@
+/**
+ * @module backends/tfjs/embed — the tfjs compute backend's entry point: the CPU engine's `embed()`
+ * contract (engine.ts: options, frames, cancellation, timings, resolved options) computed with
+ * TensorFlow.js: PCA (pca.ts), exact kNN (knn.ts), perplexity calibration on the host with the CPU
+ * engine's own module (sparse, irregular work), then the optimisation on the device (optimize.ts).
+ *
+ * Device memory for n points (float32; k = 3 * perplexity neighbours, f = PCA dims, l = f + 10,
+ * p = 3 interpolation points, C = dims + 2 grid channels, M = FFT grid side, L <= M / 2):
+ *   PCA         n l 4 * 3 bytes (+ the data, n d 4, only when it fits residentBytes; else blocks)
+ *   kNN         n f 4 + 4 * blockElements * 4 bytes (blockElements = 2^26: ~1 GiB)
+ *   optimise    edges 12 n k + map state 4 n dims 4
+ *               + attraction chunk ~6 * rowsPerChunk k dims 4 (rowsPerChunk = 2^18)
+ *               + grid: ~3 * pointsPerChunk p^dims C 4 + ~4 * C M^dims 4 (spectral: complex, ~2x)
+ * For n = 2,000,000 in 2D (k = 90, f = 50, M = 4096): PCA ~1.5 GiB, kNN ~1.4 GiB, optimisation
+ * 2.2 GiB edges + 0.1 GiB state + 0.75 GiB attraction chunk + ~1.5 GiB grid: under 5 GiB, so a
+ * 16 GiB GPU holds it. In 3D (M = 256): edges as above, grid ~1.5 GiB.
+ */
+import { KernelPool } from '../../compute/pool.ts'
+import { resolveOptions, TsneInputError, type EmbedHooks, type EmbedOptions, type EmbedResult } from '../../engine.ts'
+import { calibrate, symmetrize } from '../../tsne/affinities.ts'
+import { pcaInitialization, randomInitialization } from '../../tsne/init.ts'
+import { disposeEdges, uploadEdges } from './attraction.ts'
+import type { GridSettings } from './grid-repulsion.ts'
+import { exactKnnTfjs, type TfjsKnnSettings } from './knn.ts'
+import { optimizeTfjs, type TfjsGradientMethod } from './optimize.ts'
+import { pcaTfjs } from './pca.ts'
+import type { Tf } from './tf.ts'
+import type { TransformKind } from './transforms.ts'
+
+/** Knobs only the tfjs backend has. */
+export interface TfjsSettings {
+  /** Exact (all pairs) repulsion up to this many points, grid interpolation above. */
+  exactBelow: number
+  /** 'auto': tf.spectral (cuFFT) on native TensorFlow, Hartley matmuls elsewhere. */
+  transform: 'auto' | TransformKind
+  grid: Partial<GridSettings>
+  knn: Partial<TfjsKnnSettings>
+  /** PCA keeps the data on the device when it is at most this large. */
+  pcaResidentBytes: number
+}
+
+export const TFJS_DEFAULTS: TfjsSettings = { exactBelow: 5000, transform: 'auto', grid: {}, knn: {}, pcaResidentBytes: 2 ** 31 }
+
+/** A tfjs runtime: the namespace and what it runs on (for the manifest). */
+export interface TfjsRuntime {
+  tf: Tf
+  /** The module it came from: '@tensorflow/tfjs-node-gpu' or '@tensorflow/tfjs'. */
+  module: string
+  /** 'cuda' when TensorFlow placed ops on a GPU, else 'cpu'. */
+  device: 'cuda' | 'cpu'
+}
+
+const MIN_POINTS = 5
+
+/** The checks of engine.ts `embed()` (same codes and messages). */
+function validate(points: Float32Array, n: number, d: number, o: EmbedOptions): void {
+  if (!Number.isInteger(n) || !Number.isInteger(d) || n < 0 || d < 1) throw new TsneInputError('bad_shape', `n and d must be positive integers; got n=${n}, d=${d}.`)
+  if (points.length < n * d) throw new TsneInputError('bad_shape', `points holds ${points.length} values but n*d = ${n * d}. Pass a row-major n x d array.`)
+  if (n < MIN_POINTS) throw new TsneInputError('too_few_points', `t-SNE needs at least ${MIN_POINTS} points; got ${n}. Upload more points.`)
+  if (o.dims !== 2 && o.dims !== 3) throw new TsneInputError('bad_dims', `dims must be 2 or 3; got ${o.dims}.`)
+  if (!(o.perplexity > 0)) throw new TsneInputError('bad_perplexity', `perplexity must be positive; got ${o.perplexity}.`)
+  const needed = Math.floor(3 * o.perplexity) + 1
+  if (n < needed) {
+    throw new TsneInputError(
+      'perplexity_too_large',
+      `perplexity ${o.perplexity} needs at least ${needed} points; got ${n}. Lower perplexity (at most ${Math.max(1, Math.floor((n - 1) / 3))}) or upload more points.`,
+    )
+  }
+  if (!Number.isInteger(o.iterations) || o.iterations < 0) throw new TsneInputError('bad_iterations', `iterations must be a non-negative integer; got ${o.iterations}.`)
+  if (!(o.dof > 0)) throw new TsneInputError('bad_dof', `dof must be positive; got ${o.dof}.`)
+  if (!(o.frameEvery >= 1)) throw new TsneInputError('bad_frame_every', `frameEvery must be at least 1; got ${o.frameEvery}.`)
+  for (let t = 0; t < n * d; t++) {
+    if (!Number.isFinite(points[t]!)) throw new TsneInputError('non_finite', `value ${t % d} of row ${Math.floor(t / d)} is ${points[t]}; remove or impute non-finite values.`)
+  }
+}
+
+const pools = new Map<number, KernelPool>()
+function sharedPool(threads: number): KernelPool {
+  let pool = pools.get(threads)
+  if (!pool) pools.set(threads, (pool = new KernelPool(threads)))
+  return pool
+}
+
+/** Stops the calibration threads (tests and graceful shutdown). */
+export async function closeTfjsEngine(): Promise<void> {
+  const all = [...pools.values()]
+  pools.clear()
+  await Promise.all(all.map((pool) => pool.close()))
+}
+
+/**
+ * Embeds n points (row-major n x d float32) with t-SNE on a tfjs runtime. Same options, hooks and
+ * result as engine.ts `embed()`; `backend` is 'tfjs'. Deterministic on the CPU runtimes; on CUDA
+ * the scatter-adds use atomics, so the last bits can differ between runs (see README "Deploying").
+ */
+export async function embedWithRuntime(
+  runtime: TfjsRuntime,
+  points: Float32Array,
+  n: number,
+  d: number,
+  options: Partial<EmbedOptions> = {},
+  hooks: EmbedHooks = {},
+  settings: Partial<TfjsSettings> = {},
+): Promise<EmbedResult> {
+  const { tf } = runtime
+  const s = { ...TFJS_DEFAULTS, ...settings }
+  const o = resolveOptions(n, options)
+  validate(points, n, d, o)
+  const method: TfjsGradientMethod = options.gradient === 'exact' ? 'exact' : options.gradient === 'fft' || options.gradient === 'bh' ? 'grid' : n <= s.exactBelow ? 'exact' : 'grid'
+  const transform: TransformKind = s.transform !== 'auto' ? s.transform : tf.getBackend() === 'tensorflow' ? 'spectral' : 'hartley'
+  const timings: Record<string, number> = {}
+  const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now()
+    const value = await work()
+    timings[stage] = (performance.now() - start) / 1000
+    return value
+  }
+  hooks.onStage?.('pca', { n, d, components: Math.min(o.pcaDims, d) })
+  const reduce = o.pcaDims > 0 && d > o.pcaDims
+  const components = reduce ? o.pcaDims : Math.min(d, o.dims)
+  const projection = await time('pca', () => pcaTfjs(tf, points, n, d, { components, seed: o.seed, residentBytes: s.pcaResidentBytes }))
+  const features = reduce ? projection.scores : points
+  const featureDims = reduce ? projection.components : d
+
+  const k = Math.min(n - 1, Math.floor(3 * o.perplexity))
+  hooks.onStage?.('knn', { k, method: 'exact', metric: o.metric })
+  const graph = await time('knn', () => exactKnnTfjs(tf, features, n, featureDims, k, o.metric, s.knn))
+
+  hooks.onStage?.('affinities', { perplexity: o.perplexity })
+  const { conditional, entropy } = await time('affinities', async () => {
+    const { conditional } = await calibrate(sharedPool(o.threads), graph, o.perplexity)
+    // sum P log P of the symmetric P, for the reported KL (the optimisation uses the directed edges)
+    const p = symmetrize(graph, conditional)
+    let entropy = 0
+    for (const value of p.values) if (value > 0) entropy += value * Math.log(value)
+    return { conditional, entropy }
+  })
+
+  const initial = o.initialization === 'pca' ? pcaInitialization(projection.scores, n, projection.components, o.dims) : randomInitialization(n, o.dims, o.seed)
+  hooks.onStage?.('optimize', { method, learningRate: o.learningRate, threads: o.threads })
+  const edges = uploadEdges(tf, n, k, graph.indices, conditional)
+  const result = await time('optimize', async () => {
+    try {
+      return await optimizeTfjs(
+        tf,
+        edges,
+        initial,
+        {
+          dims: o.dims,
+          iterations: o.iterations,
+          earlyExaggeration: o.earlyExaggeration,
+          earlyExaggerationIterations: o.earlyExaggerationIterations,
+          lateExaggeration: o.lateExaggeration,
+          learningRate: o.learningRate,
+          earlyMomentum: o.earlyMomentum,
+          momentum: o.momentum,
+          minGain: o.minGain,
+          dof: o.dof,
+          frameEvery: o.frameEvery,
+          method,
+          grid: { transform, ...s.grid },
+          entropy,
+        },
+        { onFrame: hooks.onFrame, signal: hooks.signal },
+      )
+    } finally {
+      disposeEdges(edges)
+    }
+  })
+  const { threads, theta: _theta, ...resolved } = o
+  return {
+    embedding: result.embedding,
+    n,
+    dims: o.dims,
+    iterations: result.iterations,
+    cancelled: result.cancelled,
+    kl: result.kl,
+    timings,
+    resolved: {
+      ...resolved,
+      pcaApplied: reduce,
+      k,
+      threads,
+      gradient: method === 'exact' ? 'exact' : 'fft',
+      knn: 'exact',
+      tfjs: { module: runtime.module, device: runtime.device, tfBackend: tf.getBackend(), version: tf.version_core, repulsion: method, transform: method === 'grid' ? transform : undefined },
+    },
+    backend: 'tfjs',
+  }
+}
+
