@@ -36,7 +36,7 @@ RUN npm ci --omit=dev --include-workspace-root -w shared -w gpu-worker \
 RUN npm install --prefix /opt/tfjs --omit=dev --no-audit --no-fund @tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION} \
  && ln -s /opt/tfjs/node_modules/@tensorflow/tfjs-node-gpu node_modules/@tensorflow/tfjs-node-gpu \
  && test -e /opt/tfjs/node_modules/@tensorflow/tfjs-node-gpu/deps/lib/libtensorflow.so.2
-RUN rm -rf web edge tests cli client .data artifacts bench-results gpu-worker/bench /root/.npm
+RUN rm -rf web edge tests cli client .data artifacts bench-results /root/.npm
 
 # ---- runtime ------------------------------------------------------------------------------------
 FROM ${CUDA_IMAGE}

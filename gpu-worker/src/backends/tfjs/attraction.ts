@@ -6,8 +6,9 @@
  *   attraction_i = sum_{e: src(e) = i} v_e f_e (y_i - y_dst)  -  sum_{e: dst(e) = i} v_e f_e (y_src - y_i)
  * (one scatter-add over both ends: tf.scatterND sums duplicate indices)
  * with f = (1 + d^2/dof)^-1, which equals sum_j P_ij f_ij (y_i - y_j). Edges live on the device as
- * [n, k] int32 targets, [n, k] float32 values and [n k] int32 sources (12 n k bytes) instead of CSR with up to 2nk entries; rows are
- * processed in chunks of rowsPerChunk, so temporaries stay near rowsPerChunk * k * dims * 4 bytes * ~6.
+ * [n, k] int32 targets, [n, k] float32 values and [n k] int32 sources (12 n k bytes) instead of a CSR
+ * with up to 2nk entries; rows are processed in chunks of rowsPerChunk, so temporaries stay near
+ * rowsPerChunk * k * (dims + 1) * 4 bytes * ~6.
  */
 import type { Tensor, Tensor1D, Tensor2D, Tf } from './tf.ts'
 
