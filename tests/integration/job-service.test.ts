@@ -69,7 +69,7 @@ describe('a job service that loses nothing', () => {
       const framePost = await fetch(`${stack.url}/api/v1/worker/jobs/${jobId}/frames?leaseId=${staleRef.leaseId}&fence=${staleRef.fence}`, {
         method: 'POST',
         headers: { authorization: 'Bearer local-worker-secret' },
-        body: frame,
+        body: Buffer.from(frame),
       })
       expect(framePost.status).toBe(409)
 
