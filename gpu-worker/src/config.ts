@@ -1,4 +1,5 @@
 /** @module Worker configuration from the environment, with defaults in one place. */
+import { parseBackendChoice, type BackendChoice } from './backends/backend.ts'
 
 export interface WorkerConfig {
   edgeUrl: string
@@ -7,8 +8,8 @@ export interface WorkerConfig {
   s3: { endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string }
   /** Long-poll wait per lease request, seconds. */
   leaseWaitSeconds: number
-  /** Compute backend: `cpu` (default) or `tfjs`. */
-  backend: string
+  /** Compute backend for jobs that don't name one: `cpu` (default), `tfjs` or `auto`. */
+  backend: BackendChoice
   /** Port for `GET /healthz` (0: no health server). */
   healthPort: number
   /** Largest features file this worker accepts, bytes (0: no cap). One job runs at a time per worker. */
@@ -37,7 +38,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfi
       secretAccessKey: required('S3_SECRET_ACCESS_KEY'),
     },
     leaseWaitSeconds: Number(env.LEASE_WAIT_SECONDS ?? 20),
-    backend: env.BACKEND ?? 'cpu',
+    backend: parseBackendChoice(env.BACKEND ?? 'cpu', 'BACKEND'),
     healthPort: Number(env.WORKER_HEALTH_PORT ?? 0),
     maxInputBytes: Number(env.MAX_INPUT_BYTES ?? 0),
   }

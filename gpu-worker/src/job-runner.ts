@@ -4,7 +4,9 @@
  */
 import { createHash } from 'node:crypto'
 import { encodeFrame } from '@constellate/shared'
-import { embed, TsneInputError, type EmbedFrame } from './engine.ts'
+import { TsneInputError, type EmbedFrame } from './engine.ts'
+import { selectBackend } from './backends/select-backend.ts'
+import type { BackendChoice } from './backends/backend.ts'
 import { EdgeClient, StaleLeaseError, type LeasedJob } from './edge-client.ts'
 import { InputError, checkLabelCount, loadFeatures, loadLabels, validateFeatures } from './inputs/index.ts'
 import { ObjectStore } from './object-store.ts'
@@ -16,7 +18,7 @@ export interface RunContext {
   edge: EdgeClient
   store: ObjectStore
   workerId: string
-  backend: string
+  backend: BackendChoice
   log: (message: string, fields?: Record<string, unknown>) => void
   /** Largest features file this worker accepts (0: no cap). */
   maxInputBytes?: number
@@ -99,8 +101,9 @@ export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: Abor
     await ctx.edge.heartbeat(leased, { stage: 'pca', labelsReady: Boolean(labels) })
 
     let lastFrameIteration = -1
+    const selection = await selectBackend(job.params.backend ?? ctx.backend)
     const result = await time('embed', () =>
-      embed(features.points, features.n, features.d, job.params, {
+      selection.backend.embed(features.points, features.n, features.d, job.params, {
         signal: abort.signal,
         onStage: (stage) => {
           ctx.edge.heartbeat(leased, { stage }).catch(() => undefined)
@@ -122,11 +125,16 @@ export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: Abor
     checkShutdown()
     if (result.cancelled) return ctx.log('job cancelled', { job: job.id, iterations: result.iterations })
 
-    const metrics = await time('metrics', async () => computeMetrics(result.embedding, features.n, result.dims, labels?.codes))
+    const metrics = await time('metrics', async () => computeMetrics(result.embedding, features.n, result.dims, labels, { points: features.points, d: features.d }))
     const manifest = {
       job: job.id,
       attempt: job.attempt,
-      worker: { id: ctx.workerId, version: WORKER_VERSION, node: process.version, backend: result.backend },
+      worker: {
+        id: ctx.workerId,
+        version: WORKER_VERSION,
+        node: process.version,
+        backend: { name: result.backend, runtime: selection.backend.runtime, device: selection.backend.device, requested: selection.requested, reason: selection.reason },
+      },
       inputs: {
         features: { upload: job.features.id, filename: job.features.filename, sha256: sha256(featureBytes), n: features.n, d: features.d },
         labels: job.labels ? { upload: job.labels.id, filename: job.labels.filename, sha256: labelHash, classes: labels?.classes.length } : null,

@@ -95,6 +95,8 @@ export const JobParams = z.object({
   iterations: z.number().int().min(50).max(LIMITS.maxIterations).default(TSNE_PARAM_DEFAULTS.iterations),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(TSNE_PARAM_DEFAULTS.seed),
   pcaDims: z.number().int().min(2).max(512).default(TSNE_PARAM_DEFAULTS.pcaDims),
+  /** Compute backend: `auto` (GPU when the worker has one), `cpu` or `tfjs`. Omitted: the worker's default. */
+  backend: z.enum(['auto', 'cpu', 'tfjs']).optional(),
 })
 export type JobParams = z.infer<typeof JobParams>
 

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto'
 import { LIMITS, OnnxModelError, encodeFrame, readOnnxModelBytes, type ImagePreprocess, type JobLayer, type JobLayers, type UploadInfo } from '@constellate/shared'
-import { embed, TsneInputError, type EmbedFrame } from '../engine.ts'
+import { TsneInputError, type EmbedFrame } from '../engine.ts'
+import { selectBackend } from '../backends/select-backend.ts'
 import { StaleLeaseError, type LeasedJob, type UploadRef } from '../edge-client.ts'
 import { InputError, checkLabelCount, compareLabels, loadLabels, validateFeatures } from '../inputs/index.ts'
 import { computeMetrics } from '../metrics.ts'
@@ -155,6 +156,7 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
     const results: JobLayer[] = []
     const layerTimings: Record<string, number>[] = []
     let first: { kl: number; iterations: number } | null = null
+    const selection = await selectBackend(job.params.backend ?? ctx.backend)
     for (const [index, layer] of outputs.entries()) {
       try {
         validateFeatures(layer.features, n, layer.d)
@@ -165,7 +167,7 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
       const stagePrefix = outputs.length > 1 ? `layer ${index + 1}/${outputs.length}: ` : ''
       let lastFrame = -1
       const result = await time('embed', () =>
-        embed(layer.features, n, layer.d, job.params, {
+        selection.backend.embed(layer.features, n, layer.d, job.params, {
           signal: abort.signal,
           onStage: (stage) => void progress(`${stagePrefix}${stage}`),
           // Live frames come from the first layer's map; the others are stored when done.
@@ -184,7 +186,7 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
       )
       if (heartbeat.lost() || result.cancelled) return await finishEarly(ctx, leased, heartbeat, shutdown)
       layerTimings.push(result.timings)
-      const metrics = computeMetrics(result.embedding, n, result.dims, labels?.codes)
+      const metrics = await computeMetrics(result.embedding, n, result.dims, labels, { points: layer.features, d: layer.d })
       const npy = embeddingNpy(result.embedding, n, result.dims)
       const csv = embeddingCsv(result.embedding, n, result.dims, labels)
       const metricsJson = JSON.stringify({ ...metrics, layer: layer.name }, null, 2)
@@ -216,7 +218,7 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
     const manifest = {
       job: job.id,
       attempt: job.attempt,
-      worker: { id: ctx.workerId, version: WORKER_VERSION, node: process.version, backend: 'cpu', inference: { runtime: 'onnxruntime-node', providers: model.providers } },
+      worker: { id: ctx.workerId, version: WORKER_VERSION, node: process.version, backend: { name: selection.backend.name, runtime: selection.backend.runtime, device: selection.backend.device, requested: selection.requested, reason: selection.reason }, inference: { runtime: 'onnxruntime-node', providers: model.providers } },
       inputs: {
         model: { upload: job.model.upload.id, filename: job.model.upload.filename, sha256: sha256(modelBytes), irVersion: summary.irVersion, opset: summary.opsetVersion, producer: summary.producer },
         inputs: { upload: job.features.id, filename: job.features.filename, sha256: sha256(inputBytes), n, sampleShape: source.sampleShape, modelInput: model.input },
