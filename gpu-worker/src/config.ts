@@ -20,7 +20,14 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+/** `--backend cpu|tfjs|auto` on the command line wins over the BACKEND variable. */
+export function backendFromArgs(argv: string[]): string | undefined {
+  const at = argv.findIndex((arg) => arg === '--backend' || arg.startsWith('--backend='))
+  if (at < 0) return undefined
+  return argv[at]!.includes('=') ? argv[at]!.split('=')[1] : argv[at + 1]
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): WorkerConfig {
   const required = (name: string): string => {
     const value = env[name]
     if (!value) throw new ConfigError(`${name} is not set. See README "Running a worker" for the variables a worker needs.`)
@@ -38,7 +45,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfi
       secretAccessKey: required('S3_SECRET_ACCESS_KEY'),
     },
     leaseWaitSeconds: Number(env.LEASE_WAIT_SECONDS ?? 20),
-    backend: parseBackendChoice(env.BACKEND ?? 'cpu', 'BACKEND'),
+    backend: parseBackendChoice(backendFromArgs(argv) ?? env.BACKEND ?? 'cpu', backendFromArgs(argv) ? '--backend' : 'BACKEND'),
     healthPort: Number(env.WORKER_HEALTH_PORT ?? 0),
     maxInputBytes: Number(env.MAX_INPUT_BYTES ?? 0),
   }
