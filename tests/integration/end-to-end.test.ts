@@ -49,11 +49,12 @@ describe('the whole path over HTTP', () => {
 describe('compute backends through the whole path', () => {
   it('runs a job on the tfjs backend when asked, and records which backend ran and why', async () => {
     const client = new TestClient(inject('stackUrl'))
-    const digits = mnistDigits(20)
+    const digits = mnistDigits(40)
     const features = await client.uploadVerified('features.npy', npyFloat32(digits.features, [digits.n, digits.d]), 'features')
     const labels = await client.uploadVerified('labels.npy', npyInt32(digits.labels), 'labels')
-    const tfjs = await client.request('POST', '/api/v1/jobs', { features, labels, params: { perplexity: 10, iterations: 200, backend: 'tfjs' } })
-    const cpu = await client.request('POST', '/api/v1/jobs', { features, labels, params: { perplexity: 10, iterations: 200 } })
+    const tfjs = await client.request('POST', '/api/v1/jobs', { features, labels, params: { perplexity: 10, iterations: 400, backend: 'tfjs' } })
+    const cpu = await client.request('POST', '/api/v1/jobs', { features, labels, params: { perplexity: 10, iterations: 400 } })
+    const accuracy: Record<string, number> = {}
     for (const [created, expected] of [[tfjs, 'tfjs'], [cpu, 'cpu']] as const) {
       const job = await client.waitForJob(created.body.job.id)
       expect(job.status).toBe('succeeded')
@@ -61,8 +62,10 @@ describe('compute backends through the whole path', () => {
       expect(manifest.worker.backend.name).toBe(expected)
       expect(manifest.worker.backend.reason.length).toBeGreaterThan(5)
       const metrics = (await client.request('GET', `/api/v1/jobs/${job.id}/metrics.json`)).body
-      expect(metrics.knnLabelAccuracy10).toBeGreaterThan(0.5)
+      accuracy[expected] = metrics.knnLabelAccuracy10
     }
+    expect(accuracy.cpu).toBeGreaterThan(0.7)
+    expect(Math.abs(accuracy.tfjs! - accuracy.cpu!)).toBeLessThan(0.1)
     const bad = await client.request('POST', '/api/v1/jobs', { features, params: { backend: 'quantum' } })
     expect(bad.status).toBe(400)
     expect(bad.body.error.message).toMatch(/backend/)
