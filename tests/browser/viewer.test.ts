@@ -54,7 +54,9 @@ describe('the embedding viewer, in Debian Chromium', () => {
   }
 
   it('animates a live job: the canvas changes from frame to frame while it runs', async () => {
-    await page.goto(`${inject('stackUrl')}/jobs/${job2d}`)
+    // A fresh job, watched from before it starts: the ones made in beforeAll may already have finished.
+    const live = await createJobInPage(page, { features: data2d.features, d: 24, labels: data2d.labels, params: { perplexity: 30, dims: 2, iterations: 600, seed: 5 } })
+    await page.goto(`${inject('stackUrl')}/jobs/${live}`)
     const signatures = new Set<string>()
     const deadline = Date.now() + 120_000
     let status = ''

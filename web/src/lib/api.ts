@@ -48,6 +48,8 @@ export function genericStatusMessage(status: number): string {
   return `The server refused the request (HTTP ${status}).`
 }
 
+import { client, viaClient } from './client.ts'
+
 const NETWORK_MESSAGE = 'Could not reach the Constellate server. Check that it is running and try again.'
 
 async function request(path: string, init: RequestInit = {}): Promise<Response> {
@@ -79,20 +81,15 @@ function post<T>(path: string, body?: unknown): Promise<T> {
   })
 }
 
-export function createUpload(filename: string, size: number, kind: UploadKind): Promise<CreateUploadResponse> {
-  return post('/uploads', { filename, size, kind })
-}
-
-export async function completeUpload(uploadId: string): Promise<Upload> {
-  return (await post<{ upload: Upload }>(`/uploads/${encodeURIComponent(uploadId)}/complete`)).upload
-}
+// Owner routes go through @constellate/client (schema-checked answers, retries, an Idempotency-Key on every
+// job creation); share-link sub-resources and binary frames use the small helpers below.
 
 export async function createJob(body: CreateJobRequest): Promise<Job> {
-  return (await post<{ job: Job }>('/jobs', body)).job
+  return (await viaClient(() => client.createJob(body))).job
 }
 
-export async function listJobs(signal?: AbortSignal): Promise<Job[]> {
-  return (await json<{ jobs: Job[] }>('/jobs', { signal })).jobs
+export function listJobs(signal?: AbortSignal): Promise<Job[]> {
+  return viaClient(() => client.listJobs({ signal }))
 }
 
 /**
@@ -118,12 +115,12 @@ export async function getJob(id: string, signal?: AbortSignal): Promise<Job> {
   return getSourceJob(ownerSource(id), signal)
 }
 
-export async function getSourceJob(source: JobSource, signal?: AbortSignal): Promise<Job> {
-  return (await json<{ job: Job }>(source.base, { signal })).job
+export function getSourceJob(source: JobSource, signal?: AbortSignal): Promise<Job> {
+  return viaClient(() => (source.kind === 'owner' ? client.getJob(source.jobId, signal) : client.sharedJob(source.token, signal)))
 }
 
-export async function cancelJob(id: string): Promise<Job> {
-  return (await post<{ job: Job }>(`/jobs/${encodeURIComponent(id)}/cancel`)).job
+export function cancelJob(id: string): Promise<Job> {
+  return viaClient(() => client.cancelJob(id))
 }
 
 export function getJobLabels(source: JobSource | string, signal?: AbortSignal): Promise<JobLabels> {
@@ -183,16 +180,16 @@ export interface ShareLink {
   revokedAt: string | null
 }
 
-export async function createShareLink(jobId: string, expiresInDays?: number): Promise<ShareLink> {
-  return (await post<{ link: ShareLink }>(`/jobs/${encodeURIComponent(jobId)}/links`, expiresInDays ? { expiresInDays } : {})).link
+export function createShareLink(jobId: string, expiresInDays?: number): Promise<ShareLink> {
+  return viaClient(() => client.createLink(jobId, expiresInDays ? { expiresInDays } : {}))
 }
 
-export async function listShareLinks(jobId: string, signal?: AbortSignal): Promise<ShareLink[]> {
-  return (await json<{ links: ShareLink[] }>(`/jobs/${encodeURIComponent(jobId)}/links`, { signal })).links
+export function listShareLinks(jobId: string, signal?: AbortSignal): Promise<ShareLink[]> {
+  return viaClient(() => client.listLinks(jobId, signal))
 }
 
-export async function revokeShareLink(linkId: string): Promise<ShareLink> {
-  return (await json<{ link: ShareLink }>(`/links/${encodeURIComponent(linkId)}`, { method: 'DELETE' })).link
+export function revokeShareLink(linkId: string): Promise<ShareLink> {
+  return viaClient(() => client.revokeLink(linkId))
 }
 
 /** The message of an S3-style XML error body (`<Message>...</Message>`), if any. */

@@ -1,23 +1,10 @@
 /**
- * @module Uploading a File from the browser with the shared `uploadFile`: XHR PUTs for byte progress, and
+ * @module Uploading a File from the browser with @constellate/client's `uploadFile`: XHR PUTs for byte progress, and
  * multipart uploads that resume after an interruption (the pending upload id is remembered per file).
  */
-import { uploadFile, type Upload, type UploadKind, type UploadTransport } from '@constellate/shared'
-import { ApiError, json, putWithProgress } from './api.ts'
-
-const transport: UploadTransport = {
-  api<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
-    return json<T>(path.replace(/^\/api\/v1/, ''), {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-  },
-  put(url, body, onProgress) {
-    const blob = body instanceof Blob ? body : new Blob([body as Uint8Array<ArrayBuffer>])
-    return putWithProgress(url, blob, (loaded) => onProgress?.(loaded))
-  },
-}
+import type { Upload, UploadKind } from '@constellate/shared'
+import { ApiError } from './api.ts'
+import { client, viaClient } from './client.ts'
 
 /** Where a pending upload of this very file is remembered (same name, size and modification time). */
 export function resumeKey(kind: UploadKind, file: Pick<File, 'name' | 'size' | 'lastModified'>): string {
@@ -48,7 +35,7 @@ export async function uploadBrowserFile(file: File, kind: UploadKind, onProgress
   const pending = remembered(key)
   if (pending) {
     try {
-      const upload = await uploadFile(transport, source, { kind, resumeUploadId: pending, onProgress })
+      const upload = await viaClient(() => client.uploadFile(source, { kind, resumeUploadId: pending, onProgress }))
       remember(key, null)
       return upload
     } catch (error) {
@@ -57,7 +44,7 @@ export async function uploadBrowserFile(file: File, kind: UploadKind, onProgress
       remember(key, null)
     }
   }
-  const upload = await uploadFile(transport, source, { kind, onProgress, onUploadCreated: (created) => remember(key, created.id) })
+  const upload = await viaClient(() => client.uploadFile(source, { kind, onProgress, onUploadCreated: (created) => remember(key, created.id) }))
   remember(key, null)
   return upload
 }
