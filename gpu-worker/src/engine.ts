@@ -111,7 +111,8 @@ const PCA_THREADS = 2
 /** Above this many points the inverted-file index replaces exact kNN (recall >= 0.97). */
 const APPROXIMATE_KNN_ABOVE = 8000
 
-function validate(points: Float32Array, n: number, d: number, o: EmbedOptions): void {
+/** Checks inputs and options, throwing TsneInputError with a fix; shared by every compute backend. */
+export function validate(points: Float32Array, n: number, d: number, o: EmbedOptions): void {
   if (!Number.isInteger(n) || !Number.isInteger(d) || n < 0 || d < 1) throw new TsneInputError('bad_shape', `n and d must be positive integers; got n=${n}, d=${d}.`)
   if (points.length < n * d) throw new TsneInputError('bad_shape', `points holds ${points.length} values but n*d = ${n * d}. Pass a row-major n x d array.`)
   if (n < MIN_POINTS) throw new TsneInputError('too_few_points', `t-SNE needs at least ${MIN_POINTS} points; got ${n}. Upload more points.`)

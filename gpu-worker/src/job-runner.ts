@@ -2,7 +2,7 @@
  * @module Runs one leased job: read inputs, check them, embed with live frames, write results, complete.
  * User errors fail the job at once with a plain message; anything else is reported as retryable.
  */
-import { createHash } from 'node:crypto'
+import { WORKER_VERSION, sha256, startHeartbeat } from './run-support.ts'
 import { encodeFrame } from '@constellate/shared'
 import { TsneInputError, type EmbedFrame } from './engine.ts'
 import { selectBackend } from './backends/select-backend.ts'
@@ -24,29 +24,8 @@ export interface RunContext {
   maxInputBytes?: number
 }
 
-const WORKER_VERSION = '0.1.0'
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex')
-}
 
-/** Heartbeats at a third of the lease; aborts the run when the job is cancelled or the lease is lost. */
-function startHeartbeat(ctx: RunContext, leased: LeasedJob, abort: AbortController): { stop(): void; lost(): boolean } {
-  let lost = false
-  const intervalMs = Math.max(1000, Math.min(20_000, (leased.lease.expiresAt - Date.now()) / 3))
-  const timer = setInterval(async () => {
-    try {
-      const { cancel } = await ctx.edge.heartbeat(leased)
-      if (cancel) abort.abort(new Error('cancelled'))
-    } catch (err) {
-      if (err instanceof StaleLeaseError) {
-        lost = true
-        abort.abort(err)
-      } else ctx.log('heartbeat failed', { error: String(err) })
-    }
-  }, intervalMs)
-  return { stop: () => clearInterval(timer), lost: () => lost }
-}
 
 /** Thrown inside a run when the worker is shutting down: the job is handed back, not failed. */
 class ShuttingDown extends Error {

@@ -3,7 +3,7 @@
  * run inference in batches with the chosen layers exposed, store thumbnails of images, then embed every
  * layer with the job's parameters and seed (one map each; the first streams live frames), and complete.
  */
-import { createHash } from 'node:crypto'
+import { WORKER_VERSION, sha256, startHeartbeat } from '../run-support.ts'
 import { LIMITS, OnnxModelError, encodeFrame, readOnnxModelBytes, type ImagePreprocess, type JobLayer, type JobLayers, type UploadInfo } from '@constellate/shared'
 import { TsneInputError, type EmbedFrame } from '../engine.ts'
 import { selectBackend } from '../backends/select-backend.ts'
@@ -33,30 +33,10 @@ export function isModelJob(leased: LeasedJob): leased is ModelLeasedJob {
   return Boolean((leased.job as { model?: unknown }).model)
 }
 
-const WORKER_VERSION = '0.1.0'
 /** Heartbeats carrying inference progress are sent at most this often, ms. */
 const PROGRESS_EVERY_MS = 1000
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex')
-}
 
-function startHeartbeat(ctx: RunContext, leased: LeasedJob, abort: AbortController): { stop(): void; lost(): boolean } {
-  let lost = false
-  const intervalMs = Math.max(1000, Math.min(20_000, (leased.lease.expiresAt - Date.now()) / 3))
-  const timer = setInterval(async () => {
-    try {
-      const { cancel } = await ctx.edge.heartbeat(leased)
-      if (cancel) abort.abort(new Error('cancelled'))
-    } catch (err) {
-      if (err instanceof StaleLeaseError) {
-        lost = true
-        abort.abort(err)
-      } else ctx.log('heartbeat failed', { error: String(err) })
-    }
-  }, intervalMs)
-  return { stop: () => clearInterval(timer), lost: () => lost }
-}
 
 function extensionOf(upload: UploadRef): string {
   return (upload.info as UploadInfo | null)?.format ?? upload.filename.split('.').pop()?.toLowerCase() ?? ''

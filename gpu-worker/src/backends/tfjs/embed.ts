@@ -16,7 +16,7 @@
  * 16 GiB GPU holds it. In 3D (M = 256): edges as above, grid ~1.5 GiB.
  */
 import { KernelPool } from '../../compute/pool.ts'
-import { resolveOptions, TsneInputError, type EmbedHooks, type EmbedOptions, type EmbedResult } from '../../engine.ts'
+import { resolveOptions, validate, type EmbedHooks, type EmbedOptions, type EmbedResult } from '../../engine.ts'
 import { calibrate, symmetrize } from '../../tsne/affinities.ts'
 import { pcaInitialization, randomInitialization } from '../../tsne/init.ts'
 import { disposeEdges, uploadEdges } from './attraction.ts'
@@ -50,29 +50,6 @@ export interface TfjsRuntime {
   device: 'cuda' | 'cpu'
 }
 
-const MIN_POINTS = 5
-
-/** The checks of engine.ts `embed()` (same codes and messages). */
-function validate(points: Float32Array, n: number, d: number, o: EmbedOptions): void {
-  if (!Number.isInteger(n) || !Number.isInteger(d) || n < 0 || d < 1) throw new TsneInputError('bad_shape', `n and d must be positive integers; got n=${n}, d=${d}.`)
-  if (points.length < n * d) throw new TsneInputError('bad_shape', `points holds ${points.length} values but n*d = ${n * d}. Pass a row-major n x d array.`)
-  if (n < MIN_POINTS) throw new TsneInputError('too_few_points', `t-SNE needs at least ${MIN_POINTS} points; got ${n}. Upload more points.`)
-  if (o.dims !== 2 && o.dims !== 3) throw new TsneInputError('bad_dims', `dims must be 2 or 3; got ${o.dims}.`)
-  if (!(o.perplexity > 0)) throw new TsneInputError('bad_perplexity', `perplexity must be positive; got ${o.perplexity}.`)
-  const needed = Math.floor(3 * o.perplexity) + 1
-  if (n < needed) {
-    throw new TsneInputError(
-      'perplexity_too_large',
-      `perplexity ${o.perplexity} needs at least ${needed} points; got ${n}. Lower perplexity (at most ${Math.max(1, Math.floor((n - 1) / 3))}) or upload more points.`,
-    )
-  }
-  if (!Number.isInteger(o.iterations) || o.iterations < 0) throw new TsneInputError('bad_iterations', `iterations must be a non-negative integer; got ${o.iterations}.`)
-  if (!(o.dof > 0)) throw new TsneInputError('bad_dof', `dof must be positive; got ${o.dof}.`)
-  if (!(o.frameEvery >= 1)) throw new TsneInputError('bad_frame_every', `frameEvery must be at least 1; got ${o.frameEvery}.`)
-  for (let t = 0; t < n * d; t++) {
-    if (!Number.isFinite(points[t]!)) throw new TsneInputError('non_finite', `value ${t % d} of row ${Math.floor(t / d)} is ${points[t]}; remove or impute non-finite values.`)
-  }
-}
 
 const pools = new Map<number, KernelPool>()
 function sharedPool(threads: number): KernelPool {
