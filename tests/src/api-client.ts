@@ -28,6 +28,8 @@ export class TestClient {
 
   private async requestOnce<T>(method: string, path: string, body: unknown, extraHeaders: Record<string, string>): Promise<ApiResponse<T>> {
     const res = await fetch(this.baseUrl + path, {
+      // A stuck request fails its test with the route named, instead of hitting the test timeout.
+      signal: AbortSignal.timeout(90_000),
       method,
       headers: {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),

@@ -99,9 +99,11 @@ function emptyProgress(): JobProgress {
 worker.post('/jobs/:id/frames', async (c) => {
   const leaseId = c.req.query('leaseId') ?? ''
   const fence = Number(c.req.query('fence'))
+  // Read the body before any refusal: a connection whose request body was left unread can stall the
+  // client's next request on it.
+  const bytes = new Uint8Array(await c.req.arrayBuffer())
   const row = await requireLease(c.env, c.req.param('id'), leaseId, fence)
   if (row.status !== 'running') throw new ApiError(409, 'job_not_running', `Job "${row.id}" is ${row.status}; frames are no longer accepted.`)
-  const bytes = new Uint8Array(await c.req.arrayBuffer())
   let frame
   try {
     frame = decodeFrame(bytes)
