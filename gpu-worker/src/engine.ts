@@ -220,8 +220,8 @@ export async function embed(points: Float32Array, n: number, d: number, options:
 
 const pools = new Map<number, KernelPool>()
 
-/** One long-lived pool per thread count: worker start-up is paid once per process. */
-function sharedPool(threads: number): KernelPool {
+/** One long-lived pool per thread count: worker start-up is paid once per process (shared by every backend). */
+export function sharedPool(threads: number): KernelPool {
   let pool = pools.get(threads)
   if (!pool) pools.set(threads, (pool = new KernelPool(threads)))
   return pool

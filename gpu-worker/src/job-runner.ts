@@ -2,7 +2,7 @@
  * @module Runs one leased job: read inputs, check them, embed with live frames, write results, complete.
  * User errors fail the job at once with a plain message; anything else is reported as retryable.
  */
-import { WORKER_VERSION, sha256, startHeartbeat } from './run-support.ts'
+import { WORKER_VERSION, reportFailure, sha256, startHeartbeat } from './run-support.ts'
 import { encodeFrame } from '@constellate/shared'
 import { TsneInputError, type EmbedFrame } from './engine.ts'
 import { selectBackend } from './backends/select-backend.ts'
@@ -140,15 +140,7 @@ export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: Abor
       await ctx.edge.release(leased).catch((releaseErr) => ctx.log('could not release job; its lease will expire', { error: String(releaseErr) }))
       return
     }
-    const userError = err instanceof InputError || err instanceof TsneInputError
-    const code = userError ? (err as InputError).code : 'worker_error'
-    const message = userError ? (err as Error).message : `The worker hit an unexpected error: ${(err as Error).message}`
-    ctx.log('job failed', { job: job.id, code, message, retryable: !userError })
-    try {
-      await ctx.edge.fail(leased, { code, message }, !userError)
-    } catch (failErr) {
-      ctx.log('could not report failure', { error: String(failErr) })
-    }
+    await reportFailure(ctx, leased, err, err instanceof InputError || err instanceof TsneInputError)
   } finally {
     heartbeat.stop()
     shutdown?.removeEventListener('abort', onShutdown)

@@ -31,3 +31,23 @@ export function startHeartbeat(ctx: { edge: EdgeClient; log: (message: string, f
   }, intervalMs)
   return { stop: () => clearInterval(timer), lost: () => lost }
 }
+
+/**
+ * Reports a failed run to the edge: user errors (bad input) fail the job at once with their own code and
+ * message; anything else is retryable and says it was unexpected.
+ */
+export async function reportFailure(
+  ctx: { edge: EdgeClient; log: (message: string, fields?: Record<string, unknown>) => void },
+  leased: LeasedJob,
+  err: unknown,
+  userError: boolean,
+): Promise<void> {
+  const code = userError ? (err as { code: string }).code : 'worker_error'
+  const message = userError ? (err as Error).message : `The worker hit an unexpected error: ${(err as Error).message}`
+  ctx.log('job failed', { job: leased.job.id, code, message, retryable: !userError })
+  try {
+    await ctx.edge.fail(leased, { code, message }, !userError)
+  } catch (failErr) {
+    ctx.log('could not report failure', { error: String(failErr) })
+  }
+}

@@ -5,16 +5,10 @@
 import type { Frame } from '@constellate/shared'
 import { categoricalPalette } from '../../web/src/lib/palette.ts'
 import { ScatterRenderer, type RendererKind } from '../../web/src/lib/scatter-renderer.ts'
+import { seededRandom } from '../src/seeded-random.ts'
 
 function clustered(n: number, dims: 2 | 3, classes: number, spread: number, seed: number): { coords: Float32Array; codes: Int32Array } {
-  let state = seed >>> 0
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const random = seededRandom(seed)
   const coords = new Float32Array(n * dims)
   const codes = new Int32Array(n)
   for (let i = 0; i < n; i++) {

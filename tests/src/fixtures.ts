@@ -1,5 +1,6 @@
 /** @module Test inputs: real MNIST digits from the `mnist` package, and .npy/.csv builders for bad inputs. */
 import { createRequire } from 'node:module'
+import { seededRandom } from './seeded-random.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -45,14 +46,7 @@ export function npyInt32(data: Int32Array): Uint8Array {
 
 /** Seeded gaussian blobs, float32 [n, d]. */
 export function blobs(n: number, d: number, centers: number, seed = 1): { features: Float32Array; labels: Int32Array } {
-  let state = seed >>> 0
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const random = seededRandom(seed)
   const features = new Float32Array(n * d)
   const labels = new Int32Array(n)
   for (let i = 0; i < n; i++) {

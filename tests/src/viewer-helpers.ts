@@ -1,17 +1,11 @@
 /** @module Helpers for the viewer's browser tests: jobs created from inside the page (same workspace cookie), pixel counts. */
 import type { Page } from 'playwright-core'
 import { npyFloat32, npyInt32 } from './fixtures.ts'
+import { seededRandom } from './seeded-random.ts'
 
 /** Seeded gaussian clusters in `d` dims, well separated, `classes` of them, float32 [n, d] + labels. */
 export function clusters(n: number, d: number, classes: number, seed = 3): { features: Float32Array; labels: Int32Array } {
-  let state = seed >>> 0
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const random = seededRandom(seed)
   const features = new Float32Array(n * d)
   const labels = new Int32Array(n)
   for (let i = 0; i < n; i++) {

@@ -3,7 +3,7 @@
  * run inference in batches with the chosen layers exposed, store thumbnails of images, then embed every
  * layer with the job's parameters and seed (one map each; the first streams live frames), and complete.
  */
-import { WORKER_VERSION, sha256, startHeartbeat } from '../run-support.ts'
+import { WORKER_VERSION, reportFailure, sha256, startHeartbeat } from '../run-support.ts'
 import { LIMITS, OnnxModelError, encodeFrame, readOnnxModelBytes, type ImagePreprocess, type JobLayer, type JobLayers, type UploadInfo } from '@constellate/shared'
 import { TsneInputError, type EmbedFrame } from '../engine.ts'
 import { selectBackend } from '../backends/select-backend.ts'
@@ -218,15 +218,7 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
   } catch (err) {
     heartbeat.stop()
     if (err instanceof StaleLeaseError || heartbeat.lost()) return ctx.log('lease lost', { job: job.id })
-    const userError = err instanceof ModelError || err instanceof OnnxModelError || err instanceof InputError || err instanceof TsneInputError
-    const code = userError ? (err as ModelError).code : 'worker_error'
-    const message = userError ? (err as Error).message : `The worker hit an unexpected error: ${(err as Error).message}`
-    ctx.log('model job failed', { job: job.id, code, message, retryable: !userError })
-    try {
-      await ctx.edge.fail(leased, { code, message }, !userError)
-    } catch (failErr) {
-      ctx.log('could not report failure', { error: String(failErr) })
-    }
+    await reportFailure(ctx, leased, err, err instanceof ModelError || err instanceof OnnxModelError || err instanceof InputError || err instanceof TsneInputError)
   } finally {
     heartbeat.stop()
     shutdown?.removeEventListener('abort', onShutdown)

@@ -15,8 +15,7 @@
  * 2.2 GiB edges + 0.1 GiB state + 0.75 GiB attraction chunk + ~1.5 GiB grid: under 5 GiB, so a
  * 16 GiB GPU holds it. In 3D (M = 256): edges as above, grid ~1.5 GiB.
  */
-import { KernelPool } from '../../compute/pool.ts'
-import { resolveOptions, validate, type EmbedHooks, type EmbedOptions, type EmbedResult } from '../../engine.ts'
+import { closeEngine, resolveOptions, sharedPool, validate, type EmbedHooks, type EmbedOptions, type EmbedResult } from '../../engine.ts'
 import { calibrate, symmetrize } from '../../tsne/affinities.ts'
 import { pcaInitialization, randomInitialization } from '../../tsne/init.ts'
 import { disposeEdges, uploadEdges } from './attraction.ts'
@@ -51,18 +50,9 @@ export interface TfjsRuntime {
 }
 
 
-const pools = new Map<number, KernelPool>()
-function sharedPool(threads: number): KernelPool {
-  let pool = pools.get(threads)
-  if (!pool) pools.set(threads, (pool = new KernelPool(threads)))
-  return pool
-}
-
-/** Stops the calibration threads (tests and graceful shutdown). */
+/** Stops the calibration threads, which are the CPU engine's shared pool (tests and graceful shutdown). */
 export async function closeTfjsEngine(): Promise<void> {
-  const all = [...pools.values()]
-  pools.clear()
-  await Promise.all(all.map((pool) => pool.close()))
+  await closeEngine()
 }
 
 /**
