@@ -2,7 +2,7 @@
  * @module Calls to the Constellate HTTP API (docs/api.md). Every failure becomes an `ApiError` whose
  * message is plain words fit to show next to the control that caused it.
  */
-import type { CreateJobRequest, CreateUploadResponse, Job, JobLabels, Upload, UploadKind } from '@constellate/shared'
+import type { CreateJobRequest, Job, JobLabels } from '@constellate/shared'
 
 export const API_BASE = '/api/v1'
 
@@ -64,21 +64,13 @@ async function request(path: string, init: RequestInit = {}): Promise<Response> 
   return response
 }
 
-export async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
+async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
   const response = await request(path, init)
   try {
     return (await response.json()) as T
   } catch {
     throw new ApiError(response.status, 'bad_response', 'The server sent an answer that could not be read.')
   }
-}
-
-function post<T>(path: string, body?: unknown): Promise<T> {
-  return json<T>(path, {
-    method: 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
 }
 
 // Owner routes go through @constellate/client (schema-checked answers, retries, an Idempotency-Key on every
