@@ -31,6 +31,20 @@ describe('embed', () => {
     }, 60_000)
   }
 
+  it('starts from a given layout: the PCA start layout passed back reproduces the PCA run, a different one does not', async () => {
+    const data = loadMnist(400)
+    const options = { iterations: 60, earlyExaggerationIterations: 30, seed: 9, gradient: 'exact' as const, threads: 1 }
+    const pcaRun = await embed(data.points, data.n, data.d, options)
+    const again = await embed(data.points, data.n, data.d, options, { initial: pcaRun.initial })
+    expect(digest(again.embedding)).toBe(digest(pcaRun.embedding))
+    const swapped = Float64Array.from(pcaRun.initial!, (_, t) => pcaRun.initial![t ^ 1]!)
+    const other = await embed(data.points, data.n, data.d, options, { initial: swapped })
+    expect(digest(other.embedding)).not.toBe(digest(pcaRun.embedding))
+    expect(pcaRun.neighbours).toMatchObject({ k: 90, space: 'pca' })
+    expect(pcaRun.neighbours!.indices.length).toBe(400 * 90)
+    await expect(embed(data.points, data.n, data.d, options, { initial: new Float64Array(7) })).rejects.toThrow(/expected n x dims = 800/)
+  }, 30_000)
+
   it('reproduces a pinned golden embedding for a fixed seed', async () => {
     const data = loadMnist(300)
     const result = await embed(data.points, data.n, data.d, { iterations: 100, earlyExaggerationIterations: 50, seed: 123, gradient: 'exact', threads: 1 })

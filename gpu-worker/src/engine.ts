@@ -9,7 +9,7 @@ import { pca } from './pca/pca.ts'
 import { exactKnn, type Metric } from './tsne/knn.ts'
 import { approximateKnn } from './tsne/knn-ivf.ts'
 import { affinities } from './tsne/affinities.ts'
-import { pcaInitialization, randomInitialization } from './tsne/init.ts'
+import { pcaInitialization, randomInitialization, rescaledInitialization } from './tsne/init.ts'
 import { optimize } from './tsne/tsne.ts'
 import type { GradientMethod } from './tsne/optimizer.ts'
 
@@ -79,6 +79,11 @@ export interface EmbedHooks {
   onFrame?(frame: EmbedFrame): void | Promise<void>
   onStage?(stage: 'pca' | 'knn' | 'affinities' | 'optimize', info?: object): void
   signal?: AbortSignal
+  /**
+   * Starting coordinates (row-major n x dims) in place of the PCA or random initialisation, so that
+   * several maps (e.g. one per model layer) start from the same layout; rescaled to std 1e-4.
+   */
+  initial?: Float32Array | Float64Array
 }
 
 export interface EmbedResult {
@@ -93,6 +98,13 @@ export interface EmbedResult {
   timings: Record<string, number>
   resolved: Record<string, unknown>
   backend: string
+  /**
+   * The kNN graph t-SNE used (k = 3 x perplexity, ascending by distance), in `space`: the input
+   * itself, or its PCA scores when PCA reduced it. Viewers show it as "nearest in the original space".
+   */
+  neighbours?: { k: number; indices: Int32Array; space: 'input' | 'pca' }
+  /** The initial layout the optimisation started from (row-major n x dims), for sharing between maps. */
+  initial?: Float64Array
 }
 
 /** Inputs or options the engine cannot work with; `code` names the problem, the message says how to fix it. */
@@ -176,7 +188,12 @@ export async function embed(points: Float32Array, n: number, d: number, options:
     hooks.onStage?.('affinities', { perplexity: o.perplexity })
     const p = await time('affinities', () => affinities(pool, graph, o.perplexity))
 
-    const initial = o.initialization === 'pca' ? pcaInitialization(projection.scores, n, projection.components, o.dims) : randomInitialization(n, o.dims, o.seed)
+    const initial = hooks.initial
+      ? rescaledInitialization(hooks.initial, n, o.dims)
+      : o.initialization === 'pca'
+        ? pcaInitialization(projection.scores, n, projection.components, o.dims)
+        : randomInitialization(n, o.dims, o.seed)
+    const startLayout = Float64Array.from(initial)
     hooks.onStage?.('optimize', { method: o.gradient, learningRate: o.learningRate, threads: o.threads })
     const result = await time('optimize', () =>
       optimize(
@@ -212,6 +229,8 @@ export async function embed(points: Float32Array, n: number, d: number, options:
       timings,
       resolved: { ...resolved, pcaApplied: reduce, k, threads },
       backend: 'cpu',
+      neighbours: { k: graph.k, indices: graph.indices, space: reduce ? 'pca' : 'input' },
+      initial: startLayout,
     }
   } finally {
     // the pool's worker threads stay up (unref'd) for the next job

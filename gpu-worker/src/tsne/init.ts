@@ -31,3 +31,23 @@ export function randomInitialization(n: number, dims: number, seed: number): Flo
   for (let t = 0; t < out.length; t++) out[t] = random.normal() * INIT_STD
   return out
 }
+
+/**
+ * A given layout (row-major n x dims) as a float64 start. One already at the initial scale (another
+ * map's `initial`) is taken bit for bit, so that maps sharing it start identically; any other is
+ * rescaled like the PCA one.
+ */
+export function rescaledInitialization(layout: Float32Array | Float64Array, n: number, dims: number): Float64Array {
+  if (layout.length !== n * dims) throw new RangeError(`initial layout holds ${layout.length} values; expected n x dims = ${n * dims}`)
+  const out = Float64Array.from(layout)
+  let mean = 0
+  for (let i = 0; i < n; i++) mean += out[i * dims]!
+  mean /= n
+  let variance = 0
+  for (let i = 0; i < n; i++) variance += (out[i * dims]! - mean) ** 2
+  const std = Math.sqrt(variance / n)
+  if (std > 0 && Math.abs(std / INIT_STD - 1) < 1e-3) return out
+  const scale = std > 0 ? INIT_STD / std : 1
+  for (let t = 0; t < out.length; t++) out[t]! *= scale
+  return out
+}
