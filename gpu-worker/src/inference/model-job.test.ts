@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { cpuBackend } from '../backends/backend.ts'
+import type { EmbedResult } from '../engine.ts'
 import { PNG } from 'pngjs'
 import { JobParams } from '@constellate/shared'
 import { buildMlp, buildStripeCnn } from '../../../tests/src/onnx-builder.ts'
@@ -96,6 +98,26 @@ describe('a model job on the worker', () => {
     for (const i of [0, 1, 2]) expect(bucket.has(`jobs/job_test/attempts/1/layers/${i}/embedding.npy`)).toBe(true)
     expect(calls.stages).toContain('layer 3/3: optimize')
     expect(JSON.parse(text('jobs/job_test/attempts/1/manifest.json')).seed).toBe(42)
+  })
+
+  it('starts every layer\'s map from the first layer\'s start layout, and says so in the manifest', async () => {
+    const mlp = buildMlp({ inputDims: 10, hidden: 8, classes: 3 })
+    const x = new Float32Array(60 * 10).map((_, k) => Math.cos(k * 0.29) + (Math.floor(k / 10) % 3))
+    const { ctx, calls, text } = fakeContext({ 'uploads/ws/upl_model': mlp.bytes, 'uploads/ws/upl_inputs': npyFloat32(x, [60, 10]) })
+    const spy = vi.spyOn(cpuBackend, 'embed')
+    try {
+      await runModelJob(ctx, leasedModelJob('inputs.npy', { layers: ['h1', 'logits'] }, { perplexity: 10, iterations: 100 }) as never)
+      expect(calls.failed).toBeNull()
+      expect(spy).toHaveBeenCalledTimes(2)
+      const first = (await spy.mock.results[0]!.value) as EmbedResult
+      expect(spy.mock.calls[0]![4]!.initial).toBeUndefined()
+      expect(first.initial).toHaveLength(60 * 2)
+      // the second layer (3 columns, its own PCA) is given the first layer's layout, value for value
+      expect(Array.from(spy.mock.calls[1]![4]!.initial!)).toEqual(Array.from(first.initial!))
+      expect(JSON.parse(text('jobs/job_test/attempts/1/manifest.json')).model.initialization).toMatchObject({ shared: true, from: 'h1' })
+    } finally {
+      spy.mockRestore()
+    }
   })
 
   it('hands the job back when the worker shuts down during inference', async () => {

@@ -136,6 +136,7 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
     const results: JobLayer[] = []
     const layerTimings: Record<string, number>[] = []
     let first: { kl: number; iterations: number } | null = null
+    let sharedStart: Float64Array | undefined
     const selection = await selectBackend(job.params.backend ?? ctx.backend)
     for (const [index, layer] of outputs.entries()) {
       try {
@@ -149,6 +150,9 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
       const result = await time('embed', () =>
         selection.backend.embed(layer.features, n, layer.d, job.params, {
           signal: abort.signal,
+          // Every layer's map starts from the first layer's start layout, so differences between the maps
+          // come from the layers, not from where the optimisation began.
+          initial: sharedStart,
           onStage: (stage) => void progress(`${stagePrefix}${stage}`),
           // Live frames come from the first layer's map; the others are stored when done.
           onFrame: index > 0 ? undefined : async (frame: EmbedFrame) => {
@@ -176,6 +180,7 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
       await ctx.store.put(`${at}/metrics.json`, metricsJson, 'application/json')
       if (index === 0) {
         first = { kl: result.kl, iterations: result.iterations }
+        sharedStart = result.initial
         await ctx.store.put(`${prefix}/embedding.npy`, npy, 'application/octet-stream')
         await ctx.store.put(`${prefix}/embedding.csv`, csv, 'text/csv')
         await ctx.store.put(`${prefix}/metrics.json`, metricsJson, 'application/json')
@@ -204,7 +209,13 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
         inputs: { upload: job.features.id, filename: job.features.filename, sha256: sha256(inputBytes), n, sampleShape: source.sampleShape, modelInput: model.input },
         labels: job.labels ? { upload: job.labels.id, filename: job.labels.filename, sha256: labelHash, classes: labels?.classes.length } : labels ? { from: 'folders', classes: labels.classes.length } : null,
       },
-      model: { layers: results.map(({ name, opType, shape, d }) => ({ name, opType, shape, d })), preprocess, batchSize: job.model.batchSize },
+      model: {
+        layers: results.map(({ name, opType, shape, d }) => ({ name, opType, shape, d })),
+        preprocess,
+        batchSize: job.model.batchSize,
+        // every map starts from the PCA layout of the first layer's features
+        initialization: { method: 'pca', from: results[0]?.name ?? null, shared: results.length > 1 },
+      },
       params: job.params,
       seed: job.params.seed,
       kl: first?.kl ?? null,
