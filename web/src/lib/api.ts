@@ -2,7 +2,7 @@
  * @module Calls to the Constellate HTTP API (docs/api.md). Every failure becomes an `ApiError` whose
  * message is plain words fit to show next to the control that caused it.
  */
-import type { CreateJobRequest, Job, JobLabels } from '@constellate/shared'
+import type { CreateJobRequest, Job, JobLabels, JobLayers } from '@constellate/shared'
 
 export const API_BASE = '/api/v1'
 
@@ -140,9 +140,25 @@ export async function getEmbeddingNpy(source: JobSource | string, signal?: Abort
   return new Uint8Array(await response.arrayBuffer())
 }
 
-/** A JSON result file of a job (`manifest.json`, `metrics.json`). */
-export function getResultJson<T = unknown>(source: JobSource, file: 'manifest.json' | 'metrics.json', signal?: AbortSignal): Promise<T> {
+/** A JSON result file of a job (`manifest.json`, `metrics.json`, or a layer's `layers/<i>/metrics.json`). */
+export function getResultJson<T = unknown>(source: JobSource, file: 'manifest.json' | 'metrics.json' | `layers/${number}/metrics.json`, signal?: AbortSignal): Promise<T> {
   return json<T>(`${source.base}/${file}`, { signal })
+}
+
+/** A model job's embedded layers (one map each) and its thumbnail index route. */
+export function getJobLayers(source: JobSource, signal?: AbortSignal): Promise<JobLayers> {
+  return json<JobLayers>(`${source.base}/layers`, { signal })
+}
+
+/** The final `embedding.npy` of layer `index` of a model job. */
+export async function getLayerNpy(source: JobSource, index: number, signal?: AbortSignal): Promise<Uint8Array> {
+  const response = await request(`${source.base}/layers/${index}/embedding.npy`, { signal })
+  return new Uint8Array(await response.arrayBuffer())
+}
+
+/** Download links of one layer's map, for the owner or through a share link. */
+export function layerUrls(source: JobSource, index: number): { npy: string; csv: string } {
+  return { npy: sourceUrl(source, `layers/${index}/embedding.npy`), csv: sourceUrl(source, `layers/${index}/embedding.csv`) }
 }
 
 function asSource(source: JobSource | string): JobSource {

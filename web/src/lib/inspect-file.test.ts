@@ -110,3 +110,23 @@ describe('inspecting a File', () => {
     expect(summary.problems[0]).toMatch(/is a \.npy file/)
   })
 })
+
+describe('inspecting model jobs\' files', () => {
+  it('reads an inputs batch [N, ...] and refuses a 1-D array', () => {
+    const batch = encodeNpyFloat32(new Float32Array(40 * 784), [40, 1, 28, 28])
+    const summary = inspectNpy(batch, batch.length, 'inputs')
+    expect(summary.problems).toEqual([])
+    expect(summary.shape).toEqual([40, 1, 28, 28])
+    expect(summary.rows).toBe(40)
+    const flat = encodeNpyFloat32(new Float32Array(40), [40])
+    expect(inspectNpy(flat, flat.length, 'inputs').problems[0]).toMatch(/batch \[N, \.\.\.\]/)
+  })
+  it('checks that a model and an archive are what their names say', async () => {
+    const blob = (bytes: number[], name: string) => ({ name, size: bytes.length, slice: (a?: number, b?: number) => new Blob([new Uint8Array(bytes).slice(a, b)]) })
+    expect((await inspectFile(blob([0x08, 0x07, 0x12, 0x04], 'model.onnx'), 'model')).problems).toEqual([])
+    expect((await inspectFile(blob([0x50, 0x4b, 0x03, 0x04], 'model.onnx'), 'model')).problems[0]).toMatch(/ZIP archive.*torch\.onnx\.export/)
+    expect((await inspectFile(blob([0x50, 0x4b, 0x03, 0x04], 'images.zip'), 'inputs')).notes[0]).toMatch(/folder names/)
+    expect((await inspectFile(blob([0x08, 0x01], 'images.zip'), 'inputs')).problems[0]).toMatch(/not a ZIP archive/)
+    expect((await inspectFile(blob([1, 2, 3], 'images.tar'), 'inputs')).problems[0]).toMatch(/tar -cf/)
+  })
+})

@@ -64,6 +64,9 @@ export function inspectName(filename: string, size: number, kind: UploadKind): F
     summary.problems.push(`"${filename}" is not a file type accepted for ${kind}. Use ${list}.`)
   }
   if (size === 0) summary.problems.push(`"${filename}" is empty.`)
+  if (kind === 'model' && size > LIMITS.maxModelBytes) {
+    summary.problems.push(`"${filename}" is ${formatBytes(size)}; models up to ${formatBytes(LIMITS.maxModelBytes)} are accepted.`)
+  }
   if (size > LIMITS.maxUploadBytes) {
     summary.problems.push(`"${filename}" is ${formatBytes(size)}; the largest accepted file is ${formatBytes(LIMITS.maxUploadBytes)}.`)
   }
@@ -98,7 +101,19 @@ export function inspectNpy(prefix: Uint8Array, fileSize: number, kind: UploadKin
   } else if (declared < fileSize) {
     summary.notes.push(`The file has ${formatBytes(fileSize - declared)} after the array's data, which will be ignored or refused.`)
   }
-  if (kind === 'features') {
+  if (kind === 'inputs') {
+    // A model's input batch [N, ...]: whether the rest fits the model is checked against its input (model-form.ts).
+    if (header.shape.length < 2) {
+      summary.problems.push(`Model inputs must be a batch [N, ...] with one example per row; this one has shape ${shapeText}.`)
+    } else {
+      summary.rows = header.shape[0]!
+      summary.rowsExact = true
+      if (summary.rows < LIMITS.minPoints) summary.problems.push(`t-SNE needs at least ${LIMITS.minPoints} inputs; this file has ${summary.rows}.`)
+      if (summary.rows > LIMITS.maxModelInputs) {
+        summary.problems.push(`This batch has ${plural(summary.rows, 'input')}; at most ${LIMITS.maxModelInputs.toLocaleString('en-US')} are run through a model. Subsample it first.`)
+      }
+    }
+  } else if (kind === 'features') {
     if (header.shape.length !== 2) {
       summary.problems.push(
         `Features must be a 2-D array [N, D]; this one has shape ${shapeText}. Reshape it, e.g. numpy.save(path, x.reshape(len(x), -1)).`,
@@ -284,6 +299,10 @@ export async function inspectFile(file: NamedBlob, kind: UploadKind): Promise<Fi
   const byName = inspectName(file.name, file.size, kind)
   if (byName.problems.length > 0 || !byName.format) return byName
   const format = byName.format
+  if (format === 'onnx' || format === 'zip' || format === 'tar') {
+    const head = new Uint8Array(await file.slice(0, Math.min(file.size, 512)).arrayBuffer())
+    return inspectBinaryHead(head, format, file.name)
+  }
   if (format === 'npy') {
     const prefix = new Uint8Array(await file.slice(0, Math.min(file.size, NPY_PREFIX_BYTES)).arrayBuffer())
     return inspectNpy(prefix, file.size, kind)
@@ -320,4 +339,30 @@ export async function inspectFile(file: NamedBlob, kind: UploadKind): Promise<Fi
     totalExact = false
   }
   return inspectText(text, { format, kind, complete, totalLines, totalExact })
+}
+
+/**
+ * What the first bytes of a model or image archive say: whether the content is what the name claims
+ * (the edge checks it again, fully). An ONNX model is a protobuf whose first field is its IR version.
+ */
+export function inspectBinaryHead(head: Uint8Array, format: 'onnx' | 'zip' | 'tar', filename: string): FileSummary {
+  const summary = emptySummary(format)
+  const zip = head[0] === 0x50 && head[1] === 0x4b
+  const npy = head[0] === 0x93 && head[1] === 0x4e
+  const tar = head.length >= 262 && String.fromCharCode(...head.subarray(257, 262)) === 'ustar'
+  if (format === 'onnx') {
+    summary.dtype = 'ONNX model'
+    if (zip || npy || head[0] !== 0x08) {
+      summary.problems.push(`"${filename}" does not start like an ONNX model${zip ? ' (it is a ZIP archive)' : npy ? ' (it is a .npy array)' : ''}. Export the model with torch.onnx.export and upload that one .onnx file.`)
+    }
+  } else if (format === 'zip') {
+    summary.dtype = 'ZIP of images'
+    if (!zip) summary.problems.push(`"${filename}" is not a ZIP archive. Create it with "zip -r images.zip folder/" (one folder per class).`)
+    else summary.notes.push('Labels come from the folder names (one folder per class).')
+  } else {
+    summary.dtype = 'tar of images'
+    if (!tar) summary.problems.push(`"${filename}" is not an (uncompressed) tar archive. Create it with "tar -cf images.tar folder/".`)
+    else summary.notes.push('Labels come from the folder names (one folder per class).')
+  }
+  return summary
 }

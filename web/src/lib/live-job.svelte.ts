@@ -280,8 +280,11 @@ export class LiveJob {
   }
 
   #maybeLoadLabels(job: Job): void {
-    if (this.#labelsRequested || !job.labels) return
-    const ready = job.progress?.labelsReady === true || job.status === 'succeeded'
+    if (this.#labelsRequested) return
+    // A model job on an image archive has labels from its folders, with no labels upload: the worker says when.
+    const fromFolders = !job.labels && Boolean(job.model)
+    if (!job.labels && !fromFolders) return
+    const ready = job.progress?.labelsReady === true || (job.status === 'succeeded' && !fromFolders)
     if (!ready) return
     this.#labelsRequested = true
     void (async () => {

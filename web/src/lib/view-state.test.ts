@@ -23,7 +23,13 @@ describe('the view in the URL', () => {
     expect(Array.from(selectionOf(state, 100))).toEqual([3, 4, 5, 90])
   })
 
+  it('keeps a model job\'s shown layer and side-by-side comparison', () => {
+    const base = { mode: '2d' as const, camera: CAMERA_DEFAULT, colorBy: 'label' as const, hidden: [], selection: [], search: '', frame: null, is3dJob: false }
+    expect(parseViewHash(viewHash({ ...base, layer: 2, compare: true }))).toEqual({ layer: 2, compare: true })
+    expect(viewHash({ ...base, layer: 0, compare: false })).toBe('')
+  })
+
   it('ignores malformed parts', () => {
-    expect(parseViewHash('#view=4d&cam=a,b&color=rainbow&sel=%%%&frame=-1')).toEqual({})
+    expect(parseViewHash('#view=4d&cam=a,b&color=rainbow&sel=%%%&frame=-1&layer=x&compare=yes')).toEqual({})
   })
 })

@@ -18,6 +18,10 @@ export interface ViewState {
   search?: string
   /** Replay position (index of a stored frame). */
   frame?: number
+  /** A model job's layer shown (index in its layer list; 0, the first, is left out). */
+  layer?: number
+  /** A model job's layers side by side. */
+  compare?: boolean
 }
 
 /** Longest selection written into a URL, in characters; larger selections are left out of links. */
@@ -43,6 +47,9 @@ export function parseViewHash(hash: string): ViewState {
   if (search) state.search = search.slice(0, 200)
   const frame = params.get('frame')
   if (frame !== null && /^\d+$/.test(frame)) state.frame = Number(frame)
+  const layer = params.get('layer')
+  if (layer !== null && /^\d{1,2}$/.test(layer)) state.layer = Number(layer)
+  if (params.get('compare') === '1') state.compare = true
   return state
 }
 
@@ -56,6 +63,8 @@ export function viewHash(state: {
   search: string
   frame: number | null
   is3dJob: boolean
+  layer?: number
+  compare?: boolean
 }): string {
   const params = new URLSearchParams()
   if (state.is3dJob) params.set('view', state.mode)
@@ -70,6 +79,8 @@ export function viewHash(state: {
   }
   if (state.search.trim()) params.set('q', state.search.trim())
   if (state.frame !== null) params.set('frame', String(state.frame))
+  if (state.layer) params.set('layer', String(state.layer))
+  if (state.compare) params.set('compare', '1')
   const text = params.toString()
   return text ? `#${text}` : ''
 }
