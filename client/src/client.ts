@@ -3,22 +3,25 @@
  * schemas, retries on 429/5xx/network errors (retry.ts), uploads with resume (upload.ts) and live
  * watching (live.ts). Fetch only: the same code runs in the browser and in Node (the CLI).
  */
-import type { ApiToken, CreateJobRequest, CreateUploadRequest, Job, JobLabels, JobLayers, JobStatus, ModelLayers, ShareLink, Upload, UploadSource } from '@constellate/shared'
+import type { ApiToken, CreateJobRequest, CreateUploadRequest, Job, JobLabels, JobLayers, JobMetadata, JobStatus, ModelLayers, ShareLink, ThumbnailIndex, Upload, UploadSource } from '@constellate/shared'
+import { NpyFormatError, decodeNpyArray } from '@constellate/shared'
 import { CLIENT_ERROR_CODES, ConstellateError } from './errors.ts'
 import { HttpCore, type HttpOptions } from './http.ts'
 import { isTerminal, watchJob, type WatchOptions, type WebSocketFactory } from './live.ts'
-import { RESULT_FILES, ROUTES, routePath, type ResultFile } from './routes.ts'
+import { MAP_DATA_FILES, RESULT_FILES, ROUTES, routePath, type MapDataFile, type ResultFile, type RouteSpec } from './routes.ts'
 import {
   CreateTokenResponse,
   CreateUploadResponse,
   FrameList,
   JobEnvelope,
   JobList,
+  JobMetadata as JobMetadataSchema,
   JsonObject,
   LinkEnvelope,
   LinkList,
   ReportPartResponse,
   TokenEnvelope,
+  ThumbnailIndex as ThumbnailIndexSchema,
   TokenList,
   UploadEnvelope,
   UploadPartsEnvelope,
@@ -47,6 +50,17 @@ export interface WaitOptions {
   timeoutMs?: number
   signal?: AbortSignal
   onUpdate?: (job: Job) => void
+}
+
+/**
+ * Which job a read-only call reads: a job id (the caller's workspace, token or cookie), or `{ shared: token }`
+ * for a share link's token (the part after `/v/`), which needs no credentials.
+ */
+export type JobRef = string | { shared: string }
+
+/** The route and path parameters of a read-only job resource, for a job id or a share-link token. */
+function jobRoute(job: JobRef, own: RouteSpec, shared: RouteSpec, extra: Record<string, string | number> = {}): { route: RouteSpec; params: Record<string, string | number> } {
+  return typeof job === 'string' ? { route: own, params: { id: job, ...extra } } : { route: shared, params: { token: job.shared, ...extra } }
 }
 
 export interface CreateJobOptions {
@@ -174,14 +188,77 @@ export class ConstellateClient {
     return this.http.bytes(ROUTES.getFrame, { params: { id, seq }, signal })
   }
 
-  getLabels(id: string, signal?: AbortSignal): Promise<JobLabels> {
-    return this.http.json(ROUTES.jobLabels, JobLabelsSchema, { params: { id }, signal })
+  /** Labels as the worker read them (after any subsample); 404 `labels_not_ready` until `progress.labelsReady`. */
+  getLabels(job: JobRef, signal?: AbortSignal): Promise<JobLabels> {
+    const { route, params } = jobRoute(job, ROUTES.jobLabels, ROUTES.sharedLabels)
+    return this.http.json(route, JobLabelsSchema, { params, signal })
   }
 
-  /** A result file of a succeeded job (409 `results_not_ready` before). */
-  download(id: string, file: ResultFile, signal?: AbortSignal): Promise<Uint8Array> {
-    if (!RESULT_FILES.includes(file)) throw new TypeError(`unknown result file ${file}; one of ${RESULT_FILES.join(', ')}`)
-    return this.http.bytes(ROUTES.jobFile, { params: { id, file }, signal })
+  /**
+   * Per-point metadata columns in the map's point order (the uploaded table, plus `source` for several
+   * feature files). 404 `metadata_not_found` for a job without metadata; 409 `metadata_not_ready` until
+   * `progress.metadataReady`.
+   */
+  getMetadata(job: JobRef, signal?: AbortSignal): Promise<JobMetadata> {
+    const { route, params } = jobRoute(job, ROUTES.jobMetadata, ROUTES.sharedMetadata)
+    return this.http.json(route, JobMetadataSchema, { params, signal })
+  }
+
+  /** A result file of a succeeded job (409 `results_not_ready` before); `job` may be a share link's `{ shared: token }`. */
+  download(job: JobRef, file: ResultFile | MapDataFile, signal?: AbortSignal): Promise<Uint8Array> {
+    if (!RESULT_FILES.includes(file as ResultFile) && !MAP_DATA_FILES.includes(file as MapDataFile)) {
+      throw new TypeError(`unknown result file ${file}; one of ${[...RESULT_FILES, ...MAP_DATA_FILES].join(', ')}`)
+    }
+    const { route, params } = jobRoute(job, ROUTES.jobFile, ROUTES.sharedFile, { file })
+    return this.http.bytes(route, { params, signal })
+  }
+
+  /** indices.npy: the input row (of all feature files, in order) of each map point; [N] int32. */
+  async getIndices(job: JobRef, signal?: AbortSignal): Promise<Int32Array> {
+    return (await this.npy(job, 'indices.npy', 'i', 1, signal)).data as Int32Array
+  }
+
+  /**
+   * neighbours.npy: point i's k nearest neighbours in the input (or PCA) space are
+   * `indices[i*k .. i*k+k)`, nearest first, never i itself (k = min(10, 3·perplexity, N−1)).
+   */
+  async getNeighbours(job: JobRef, signal?: AbortSignal): Promise<{ n: number; k: number; indices: Int32Array }> {
+    const { shape, data } = await this.npy(job, 'neighbours.npy', 'i', 2, signal)
+    return { n: shape[0]!, k: shape[1]!, indices: data as Int32Array }
+  }
+
+  /** quality-points.npy: per point, the share (0..1) of its k input-space neighbours that are among its k nearest in the map. */
+  async getPointQuality(job: JobRef, signal?: AbortSignal): Promise<Float32Array> {
+    return (await this.npy(job, 'quality-points.npy', 'f', 1, signal)).data as Float32Array
+  }
+
+  private async npy(job: JobRef, file: MapDataFile, kind: 'i' | 'f', ndim: number, signal?: AbortSignal) {
+    const bytes = await this.download(job, file, signal)
+    const route = typeof job === 'string' ? ROUTES.jobFile : ROUTES.sharedFile
+    let array
+    try {
+      array = decodeNpyArray(bytes)
+    } catch (err) {
+      if (!(err instanceof NpyFormatError)) throw err
+      throw new ConstellateError(200, CLIENT_ERROR_CODES.invalidResponse, `${route.path} (${file}) is not a readable .npy: ${err.message}`)
+    }
+    const expected = kind === 'i' ? Int32Array : Float32Array
+    if (!(array.data instanceof expected) || array.shape.length !== ndim) {
+      throw new ConstellateError(200, CLIENT_ERROR_CODES.invalidResponse, `${file} should be ${kind === 'i' ? 'int32' : 'float32'} with ${ndim} dimensions; got shape [${array.shape.join(', ')}].`)
+    }
+    return array
+  }
+
+  /** The thumbnail sprite-sheet index of a model job on images (404 `thumbnails_not_ready` otherwise); see `thumbnailTile`. */
+  getThumbnails(job: JobRef, signal?: AbortSignal): Promise<ThumbnailIndex> {
+    const { route, params } = jobRoute(job, ROUTES.thumbnails, ROUTES.sharedThumbnails)
+    return this.http.json(route, ThumbnailIndexSchema, { params, signal })
+  }
+
+  /** One thumbnail sheet's PNG bytes, by its name in `ThumbnailIndex.sheets`. */
+  getThumbnailSheet(job: JobRef, sheet: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const { route, params } = jobRoute(job, ROUTES.thumbnailSheet, ROUTES.sharedThumbnailSheet, { sheet })
+    return this.http.bytes(route, { params, signal })
   }
 
   /** manifest.json or metrics.json, parsed. */

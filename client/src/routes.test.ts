@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { ROUTES, routePath } from './routes.ts'
-import { CreateTokenResponse, CreateUploadResponse, JobEnvelope, JobList, LinkEnvelope, LinkList, TokenEnvelope, TokenList, UploadEnvelope, UploadPartsEnvelope } from './schemas.ts'
+import { CreateTokenResponse, CreateUploadResponse, JobEnvelope, JobMetadata, JobList, LinkEnvelope, LinkList, TokenEnvelope, TokenList, UploadEnvelope, UploadPartsEnvelope } from './schemas.ts'
 
 type OpenApiDocument = { paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>; components?: { schemas?: Record<string, unknown> } }
 
@@ -58,6 +58,7 @@ describe("the client's route table", () => {
       ['listJobs', '200', JobList],
       ['getJob', '200', JobEnvelope],
       ['cancelJob', '200', JobEnvelope],
+      ['jobMetadata', '200', JobMetadata],
       ['createLink', '201', LinkEnvelope],
       ['listLinks', '200', LinkList],
       ['revokeLink', '200', LinkEnvelope],

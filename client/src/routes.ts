@@ -37,6 +37,7 @@ export const ROUTES = {
   listFrames: route('GET', '/api/v1/jobs/{id}/frames', false),
   getFrame: route('GET', '/api/v1/jobs/{id}/frames/{seq}', false),
   jobLabels: route('GET', '/api/v1/jobs/{id}/labels', false),
+  jobMetadata: route('GET', '/api/v1/jobs/{id}/metadata', true),
   jobFile: route('GET', '/api/v1/jobs/{id}/{file}', false),
   jobLayers: route('GET', '/api/v1/jobs/{id}/layers', false),
   layerFile: route('GET', '/api/v1/jobs/{id}/layers/{index}/{file}', false),
@@ -53,6 +54,10 @@ export const ROUTES = {
 
   sharedJob: route('GET', '/api/v1/shared/{token}', false),
   sharedFile: route('GET', '/api/v1/shared/{token}/{file}', false),
+  sharedLabels: route('GET', '/api/v1/shared/{token}/labels', false),
+  sharedMetadata: route('GET', '/api/v1/shared/{token}/metadata', false),
+  sharedThumbnails: route('GET', '/api/v1/shared/{token}/thumbnails', false),
+  sharedThumbnailSheet: route('GET', '/api/v1/shared/{token}/thumbnails/{sheet}', false),
   openapi: route('GET', '/api/v1/openapi.json', false),
 } as const satisfies Record<string, RouteSpec>
 
@@ -70,3 +75,10 @@ export function routePath(template: string, params: Record<string, string | numb
 /** The result files of a succeeded job (also of each layer of a model job, except the manifest). */
 export const RESULT_FILES = ['embedding.npy', 'embedding.csv', 'metrics.json', 'manifest.json'] as const
 export type ResultFile = (typeof RESULT_FILES)[number]
+
+/**
+ * Per-point files of a succeeded job on uploaded features: `indices.npy` (int32 [N], input row of each map
+ * point), `neighbours.npy` (int32 [N, k], nearest in the input/PCA space), `quality-points.npy` (float32 [N]).
+ */
+export const MAP_DATA_FILES = ['indices.npy', 'neighbours.npy', 'quality-points.npy'] as const
+export type MapDataFile = (typeof MAP_DATA_FILES)[number]

@@ -3,12 +3,12 @@
  * the few answers shared does not describe yet (frame list, part report, generic JSON files).
  */
 import { z } from 'zod'
-import { ApiToken, CreateTokenResponse, CreateUploadResponse, Job, JobLabels, JobLayers, ModelLayers, MultipartPlan, ShareLink, Upload } from '@constellate/shared'
+import { ApiToken, CreateTokenResponse, CreateUploadResponse, Job, JobLabels, JobLayers, JobMetadata, ModelLayers, MultipartPlan, ShareLink, ThumbnailIndex, Upload } from '@constellate/shared'
 
 export const UploadEnvelope = z.object({ upload: Upload })
 export const UploadPartsEnvelope = z.object({ upload: Upload, multipart: MultipartPlan })
 export const ReportPartResponse = z.object({ partNumber: z.number(), etag: z.string() })
-export { CreateUploadResponse, CreateTokenResponse, JobLabels, JobLayers, ModelLayers }
+export { CreateUploadResponse, CreateTokenResponse, JobLabels, JobLayers, JobMetadata, ModelLayers, ThumbnailIndex }
 
 export const JobEnvelope = z.object({ job: Job })
 export const JobList = z.object({ jobs: z.array(Job) })

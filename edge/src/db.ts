@@ -42,6 +42,20 @@ export interface JobRow {
   finished_at: string | null
   /** JSON of the job's `model` section (model jobs only; migration 0003). */
   model?: string | null
+  /** JSON array of every features upload id when there are several (migration 0004). */
+  feature_uploads?: string | null
+  /** The metadata upload (migration 0004). */
+  metadata_upload_id?: string | null
+}
+
+/** Every features upload of a job, in concatenation order. */
+export function featureUploadIds(row: JobRow): string[] {
+  return row.feature_uploads ? (JSON.parse(row.feature_uploads) as string[]) : [row.features_upload_id]
+}
+
+/** Whether the worker writes metadata.json for this job: a metadata upload, or several feature files (`source`). */
+export function jobHasMetadata(row: JobRow): boolean {
+  return Boolean(row.metadata_upload_id) || featureUploadIds(row).length > 1
 }
 
 export function uploadFromRow(row: UploadRow): Upload {
@@ -63,7 +77,9 @@ export function jobFromRow(row: JobRow): Job {
     status: row.status,
     params: JSON.parse(row.params) as JobParams,
     features: row.features_upload_id,
+    featureUploads: featureUploadIds(row),
     labels: row.labels_upload_id,
+    metadata: row.metadata_upload_id ?? null,
     n: row.n,
     d: row.d,
     attempt: row.attempt,
@@ -80,6 +96,10 @@ export function jobFromRow(row: JobRow): Job {
             embeddingCsv: `${base}/embedding.csv`,
             manifest: `${base}/manifest.json`,
             metrics: `${base}/metrics.json`,
+            // Model jobs do not write these yet (their per-layer maps are issue 7's).
+            ...(row.model
+              ? {}
+              : { indicesNpy: `${base}/indices.npy`, neighboursNpy: `${base}/neighbours.npy`, qualityPointsNpy: `${base}/quality-points.npy` }),
           }
         : null,
   }

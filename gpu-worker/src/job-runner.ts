@@ -3,16 +3,18 @@
  * User errors fail the job at once with a plain message; anything else is reported as retryable.
  */
 import { WORKER_VERSION, reportFailure, sha256, startHeartbeat } from './run-support.ts'
-import { encodeFrame } from '@constellate/shared'
+import { encodeFrame, encodeNpyInt32 } from '@constellate/shared'
 import { TsneInputError, type EmbedFrame } from './engine.ts'
 import { selectBackend } from './backends/select-backend.ts'
 import type { BackendChoice } from './backends/backend.ts'
 import { EdgeClient, StaleLeaseError, type LeasedJob } from './edge-client.ts'
-import { InputError, checkLabelCount, loadFeatures, loadLabels, validateFeatures } from './inputs/index.ts'
+import { InputError, metadataDocument } from './inputs/index.ts'
 import { ObjectStore } from './object-store.ts'
 import { embeddingCsv, embeddingNpy } from './results.ts'
 import { computeMetrics } from './metrics.ts'
 import { isModelJob, runModelJob } from './inference/model-job.ts'
+import { loadMapInputs, type MapJobFields } from './map-inputs.ts'
+import { writeMapExtras } from './map-extras.ts'
 
 export interface RunContext {
   edge: EdgeClient
@@ -58,26 +60,20 @@ export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: Abor
   }
   try {
     await ctx.edge.heartbeat(leased, { stage: 'reading inputs', iteration: 0, totalIterations: job.params.iterations })
-    if (ctx.maxInputBytes && job.features.size > ctx.maxInputBytes) {
+    const mapJob = job as typeof job & MapJobFields
+    const inputBytes = (mapJob.featureFiles?.length ? mapJob.featureFiles : [job.features]).reduce((sum, file) => sum + file.size, 0)
+    if (ctx.maxInputBytes && inputBytes > ctx.maxInputBytes) {
       throw new InputError(
         'input_too_large_for_worker',
-        `The features file is ${job.features.size} bytes; this deployment's workers take at most ${ctx.maxInputBytes}. Subsample, or ask the operator to raise MAX_INPUT_BYTES.`,
+        `The features ${mapJob.featureFiles && mapJob.featureFiles.length > 1 ? 'files are' : 'file is'} ${inputBytes} bytes; this deployment's workers take at most ${ctx.maxInputBytes}. Subsample, or ask the operator to raise MAX_INPUT_BYTES.`,
       )
     }
-    const featureBytes = await time('download', () => ctx.store.get(job.features.key))
-    checkShutdown()
-    const features = await time('parse', async () => loadFeatures(featureBytes, job.features.info?.format ?? formatOf(job.features.filename)))
-    validateFeatures(features.points, features.n, features.d)
-    let labels: { classes: string[]; codes: Int32Array } | undefined
-    let labelHash: string | null = null
-    if (job.labels) {
-      const labelBytes = await ctx.store.get(job.labels.key)
-      labelHash = sha256(labelBytes)
-      labels = loadLabels(labelBytes, job.labels.info?.format ?? formatOf(job.labels.filename))
-      checkLabelCount(labels.codes.length, features.n)
-      await ctx.store.put(job.labelsKey, JSON.stringify({ classes: labels.classes, codes: Array.from(labels.codes) }), 'application/json')
-    }
-    await ctx.edge.heartbeat(leased, { stage: 'pca', labelsReady: Boolean(labels) })
+    const read = await time('parse', () => loadMapInputs(mapJob, (key) => ctx.store.get(key), checkShutdown))
+    const features = { points: read.points, n: read.n, d: read.d }
+    const labels = read.labels
+    if (labels) await ctx.store.put(job.labelsKey, JSON.stringify({ classes: labels.classes, codes: Array.from(labels.codes) }), 'application/json')
+    if (read.metadata) await ctx.store.put(mapJob.metadataKey ?? `jobs/${job.id}/metadata.json`, JSON.stringify(metadataDocument(read.metadata)), 'application/json')
+    await ctx.edge.heartbeat(leased, { stage: 'pca', labelsReady: Boolean(labels), metadataReady: Boolean(read.metadata), points: read.n })
 
     let lastFrameIteration = -1
     const selection = await selectBackend(job.params.backend ?? ctx.backend)
@@ -104,7 +100,10 @@ export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: Abor
     checkShutdown()
     if (result.cancelled) return ctx.log('job cancelled', { job: job.id, iterations: result.iterations })
 
+    const prefix = job.resultsPrefix
+    const extras = await time('neighbours', () => writeMapExtras(ctx.store, prefix, result, { points: features.points, d: features.d }))
     const metrics = await time('metrics', async () => computeMetrics(result.embedding, features.n, result.dims, labels, { points: features.points, d: features.d }))
+    const first = read.inputs.files[0]!
     const manifest = {
       job: job.id,
       attempt: job.attempt,
@@ -115,19 +114,25 @@ export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: Abor
         backend: { name: result.backend, runtime: selection.backend.runtime, device: selection.backend.device, requested: selection.requested, reason: selection.reason },
       },
       inputs: {
-        features: { upload: job.features.id, filename: job.features.filename, sha256: sha256(featureBytes), n: features.n, d: features.d },
-        labels: job.labels ? { upload: job.labels.id, filename: job.labels.filename, sha256: labelHash, classes: labels?.classes.length } : null,
+        // n: the input rows of all files together (before any subsample); the map's points are `points`.
+        features: { upload: first.upload, filename: first.filename, sha256: first.sha256, n: read.inputs.n, d: features.d },
+        ...(read.inputs.files.length > 1 ? { featureFiles: read.inputs.files } : {}),
+        labels: read.inputs.labels,
+        metadata: read.inputs.metadata,
       },
+      points: features.n,
+      subsample: read.subsample,
+      neighbours: extras,
       params: { ...job.params, ...result.resolved },
       seed: job.params.seed,
       kl: result.kl,
       timings: { ...timings, ...result.timings, total: (Date.now() - started) / 1000 },
       createdAt: new Date().toISOString(),
     }
-    const prefix = job.resultsPrefix
     await ctx.store.put(`${prefix}/embedding.npy`, embeddingNpy(result.embedding, features.n, result.dims), 'application/octet-stream')
     await ctx.store.put(`${prefix}/embedding.csv`, embeddingCsv(result.embedding, features.n, result.dims, labels), 'text/csv')
-    await ctx.store.put(`${prefix}/metrics.json`, JSON.stringify(metrics, null, 2), 'application/json')
+    await ctx.store.put(`${prefix}/indices.npy`, encodeNpyInt32(read.indices, [features.n]), 'application/octet-stream')
+    await ctx.store.put(`${prefix}/metrics.json`, JSON.stringify({ ...metrics, pointQuality: { k: extras.k, space: extras.space, mean: extras.meanQuality } }, null, 2), 'application/json')
     await ctx.store.put(`${prefix}/manifest.json`, JSON.stringify(manifest, null, 2), 'application/json')
     heartbeat.stop()
     await ctx.edge.complete(leased, { kl: Number.isFinite(result.kl) ? result.kl : null, iterations: result.iterations })
@@ -145,9 +150,4 @@ export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: Abor
     heartbeat.stop()
     shutdown?.removeEventListener('abort', onShutdown)
   }
-}
-
-function formatOf(filename: string): 'npy' | 'csv' | 'tsv' | 'txt' {
-  const ext = filename.split('.').pop()?.toLowerCase()
-  return ext === 'npy' || ext === 'csv' || ext === 'tsv' ? ext : 'txt'
 }

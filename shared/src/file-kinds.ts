@@ -9,6 +9,7 @@ export const ACCEPTED_FORMATS: Record<UploadKind, UploadFormat[]> = {
   labels: ['npy', 'csv', 'tsv', 'txt'],
   model: ['onnx'],
   inputs: ['npy', 'zip', 'tar'],
+  metadata: ['csv', 'tsv'],
 }
 
 /** The format named by a filename's extension, or null when it names none we accept. */

@@ -38,6 +38,18 @@ export const LIMITS = {
   inferenceTimeSeconds: 30 * 60,
   /** Largest decoded image side, pixels (bigger images are refused before decoding). */
   maxImageSide: 4096,
+  /** Most feature files one job may concatenate into one map (all with the same number of columns). */
+  maxFeatureFiles: 16,
+  /** Largest metadata file (.csv/.tsv, header row + one row per point), bytes. */
+  maxMetadataBytes: 512 * 1024 ** 2,
+  /** Most columns in a metadata file. */
+  maxMetadataColumns: 64,
+  /** Most distinct values a categorical metadata column may hold; columns with more are skipped (and reported). */
+  maxMetadataCategories: 65_536,
+  /** Longest metadata column name or categorical value, characters (longer ones are cut). */
+  maxMetadataTextLength: 200,
+  /** Neighbours per point in neighbours.npy, and k of the per-point quality in quality-points.npy. */
+  mapNeighbours: 10,
 } as const
 
 /** Smallest N for a perplexity: k = 3*perplexity neighbours must exist. */

@@ -129,8 +129,17 @@ export function npyDtypeName(header: Pick<NpyHeader, 'kind' | 'itemSize'>): stri
 
 /** Writes a float32 C-order `.npy` file for a row-major array of the given shape. */
 export function encodeNpyFloat32(data: Float32Array, shape: number[]): Uint8Array {
+  return encodeNpy(data, '<f4', shape)
+}
+
+/** Writes an int32 C-order `.npy` file for a row-major array of the given shape. */
+export function encodeNpyInt32(data: Int32Array, shape: number[]): Uint8Array {
+  return encodeNpy(data, '<i4', shape)
+}
+
+function encodeNpy(data: Float32Array | Int32Array, descr: '<f4' | '<i4', shape: number[]): Uint8Array {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shapeText}, }`
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`
   // Pad so the data starts on a 64-byte boundary, as numpy does.
   const total = 10 + header.length + 1
   header += ' '.repeat((64 - (total % 64)) % 64) + '\n'
@@ -142,4 +151,21 @@ export function encodeNpyFloat32(data: Float32Array, shape: number[]): Uint8Arra
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i)
   out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + header.length)
   return out
+}
+
+/**
+ * Reads a little-endian C-order float32 or int32 `.npy` (the result files a job writes: embedding,
+ * indices, neighbours, quality-points) into a typed array; other dtypes throw NpyFormatError.
+ * The data is copied, so the array is aligned whatever the input's offset.
+ */
+export function decodeNpyArray(bytes: Uint8Array): { shape: number[]; data: Float32Array | Int32Array } {
+  const header = parseNpyHeader(bytes)
+  if (header.fortranOrder || !header.littleEndian || header.itemSize !== 4 || (header.kind !== 'f' && header.kind !== 'i')) {
+    throw new NpyFormatError('npy_unsupported_dtype', `Expected a little-endian C-order float32 or int32 .npy; got ${header.descr}${header.fortranOrder ? ' (Fortran order)' : ''}.`)
+  }
+  if (bytes.byteLength - header.dataOffset < header.dataBytes) {
+    throw new NpyFormatError('npy_truncated', `The .npy declares ${header.dataBytes} bytes of data but holds ${bytes.byteLength - header.dataOffset}.`)
+  }
+  const copy = bytes.slice(header.dataOffset, header.dataOffset + header.dataBytes).buffer
+  return { shape: header.shape, data: header.kind === 'f' ? new Float32Array(copy) : new Int32Array(copy) }
 }

@@ -50,6 +50,9 @@ export function uploadSizeError(kind: UploadKind, filename: string, size: number
   if (kind === 'model' && size > LIMITS.maxModelBytes) {
     return `"${filename}" is ${Math.round(size / 1024 ** 2)} MiB; models up to ${LIMITS.maxModelBytes / 1024 ** 2} MiB are accepted.`
   }
+  if (kind === 'metadata' && size > LIMITS.maxMetadataBytes) {
+    return `"${filename}" is ${Math.round(size / 1024 ** 2)} MiB; metadata files up to ${LIMITS.maxMetadataBytes / 1024 ** 2} MiB are accepted. Keep the columns you need.`
+  }
   return null
 }
 

@@ -4,8 +4,11 @@ import { LIMITS } from './limits.ts'
 import { ModelJobRequest } from './onnx-job.ts'
 import { OnnxUploadInfo } from './onnx-uploads.ts'
 
-/** `model`: an .onnx model; `inputs`: what a model job feeds it (.npy batch or image archive). */
-export const UploadKind = z.enum(['features', 'labels', 'model', 'inputs'])
+/**
+ * `model`: an .onnx model; `inputs`: what a model job feeds it (.npy batch or image archive);
+ * `metadata`: a .csv/.tsv with a header row and one row per point (columns to colour, filter and hover by).
+ */
+export const UploadKind = z.enum(['features', 'labels', 'model', 'inputs', 'metadata'])
 export type UploadKind = z.infer<typeof UploadKind>
 
 /** Formats the edge can verify. Detected from the filename extension. */
@@ -89,6 +92,34 @@ export const TSNE_PARAM_DEFAULTS = {
   pcaDims: 50,
 }
 
+/**
+ * `params.subsample`: the worker embeds a seeded subset of the points (seed: params.seed) and records it in
+ * manifest.json; `indices.npy` maps each map point back to its input row.
+ * - `random`: `size` points drawn uniformly without replacement.
+ * - `stratified` (needs labels): each label keeps at most `perLabel` points; with `size` as well (or alone),
+ *   the per-label quotas are then scaled to `size` in proportion (largest remainder).
+ * Kept points stay in input order. A size at or above N keeps every point.
+ */
+export const SubsampleParams = z
+  .object({
+    method: z.enum(['random', 'stratified']),
+    size: z.number().int().min(LIMITS.minPoints).max(LIMITS.maxPoints).optional(),
+    perLabel: z.number().int().min(1).max(LIMITS.maxPoints).optional(),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (value.method === 'random' && value.size === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['size'], message: 'random subsampling needs size (the number of points to keep), e.g. {"method": "random", "size": 10000}' })
+    }
+    if (value.method === 'random' && value.perLabel !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['perLabel'], message: 'perLabel applies to stratified subsampling only; use {"method": "stratified", "perLabel": ...}' })
+    }
+    if (value.method === 'stratified' && value.size === undefined && value.perLabel === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['perLabel'], message: 'stratified subsampling needs perLabel (most points per label), size (points in all), or both' })
+    }
+  })
+export type SubsampleParams = z.infer<typeof SubsampleParams>
+
 export const JobParams = z.object({
   perplexity: z.number().positive().max(LIMITS.maxPerplexity).default(TSNE_PARAM_DEFAULTS.perplexity),
   dims: z.union([z.literal(2), z.literal(3)]).default(2),
@@ -97,14 +128,22 @@ export const JobParams = z.object({
   pcaDims: z.number().int().min(2).max(512).default(TSNE_PARAM_DEFAULTS.pcaDims),
   /** Compute backend: `auto` (GPU when the worker has one), `cpu` or `tfjs`. Omitted: the worker's default. */
   backend: z.enum(['auto', 'cpu', 'tfjs']).optional(),
+  /** Embed a subset of the points, chosen by the worker (see SubsampleParams). */
+  subsample: SubsampleParams.optional(),
 })
 export type JobParams = z.infer<typeof JobParams>
 
 export const CreateJobRequest = z
   .object({
-    /** Upload id of the features; leave out when `model` computes them. */
-    features: z.string().min(1).optional(),
+    /**
+     * Upload id of the features, or several ids (same number of columns) whose rows are concatenated in
+     * order into one map; leave out when `model` computes them.
+     */
+    features: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(LIMITS.maxFeatureFiles)]).optional(),
+    /** One labels file covering all rows (of all feature files, in order). */
     labels: z.string().min(1).optional(),
+    /** Upload id of a metadata table (kind "metadata"): header row, then one row per point. */
+    metadata: z.string().min(1).optional(),
     params: JobParams.partial().default({}),
     /** Compute the features with an uploaded ONNX model on uploaded inputs (see onnx-job.ts). */
     model: ModelJobRequest.optional(),
@@ -126,6 +165,10 @@ export const JobProgress = z.object({
   frames: z.number().int(),
   /** True once `GET /jobs/:id/labels` can be read (the worker has parsed the labels). */
   labelsReady: z.boolean(),
+  /** True once `GET /jobs/:id/metadata` can be read (the worker has parsed the metadata / source column). */
+  metadataReady: z.boolean().optional(),
+  /** Points in the map, set once the worker has read (and subsampled) the inputs; also becomes `job.n`. */
+  points: z.number().int().optional(),
 })
 export type JobProgress = z.infer<typeof JobProgress>
 
@@ -135,8 +178,14 @@ export const Job = z.object({
   id: z.string(),
   status: JobStatus,
   params: JobParams,
+  /** The (first) features upload. */
   features: z.string(),
+  /** Every features upload, in the order their rows were concatenated (one entry for a single file). */
+  featureUploads: z.array(z.string()).optional(),
   labels: z.string().nullable(),
+  /** The metadata upload, if any. */
+  metadata: z.string().nullable().optional(),
+  /** Points in the map: the input rows, or once the worker has subsampled them, the points kept. */
   n: z.number().int().nullable(),
   d: z.number().int().nullable(),
   attempt: z.number().int(),
@@ -149,7 +198,18 @@ export const Job = z.object({
   model: ModelJobRequest.nullable().optional(),
   /** Download links, present once the job succeeded. */
   results: z
-    .object({ embeddingNpy: z.string(), embeddingCsv: z.string(), manifest: z.string(), metrics: z.string() })
+    .object({
+      embeddingNpy: z.string(),
+      embeddingCsv: z.string(),
+      manifest: z.string(),
+      metrics: z.string(),
+      /** int32 [N]: the input row of each map point (identity without subsampling). */
+      indicesNpy: z.string().optional(),
+      /** int32 [N, k]: each point's nearest neighbours in the input (or PCA) space, k = min(10, 3·perplexity, N−1). */
+      neighboursNpy: z.string().optional(),
+      /** float32 [N]: share of each point's k input-space neighbours that are also among its k nearest in the map. */
+      qualityPointsNpy: z.string().optional(),
+    })
     .nullable(),
 })
 export type Job = z.infer<typeof Job>
@@ -162,6 +222,69 @@ export type ApiErrorBody = z.infer<typeof ApiErrorBody>
 /** Labels of a job's points as the worker read them: `codes[i]` indexes `classes`. */
 export const JobLabels = z.object({ classes: z.array(z.string()), codes: z.array(z.number().int()) })
 export type JobLabels = z.infer<typeof JobLabels>
+
+/** A continuous metadata column: `values[i]` is point i's number, null where missing. */
+export const ContinuousColumn = z.object({
+  name: z.string(),
+  type: z.literal('continuous'),
+  /** Smallest and largest value present (null when every value is missing). */
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  /** Points with no value. */
+  missing: z.number().int(),
+  values: z.array(z.number().nullable()),
+})
+
+/** A categorical metadata column: `codes[i]` indexes `categories` (-1: missing); `counts[c]` points per category. */
+export const CategoricalColumn = z.object({
+  name: z.string(),
+  type: z.literal('categorical'),
+  /** Distinct values in natural order (numbers by value first, then text, "a2" before "a10"). */
+  categories: z.array(z.string()),
+  counts: z.array(z.number().int()),
+  missing: z.number().int(),
+  codes: z.array(z.number().int()),
+})
+
+export const MetadataColumn = z.discriminatedUnion('type', [ContinuousColumn, CategoricalColumn])
+export type MetadataColumn = z.infer<typeof MetadataColumn>
+
+/**
+ * `GET /jobs/:id/metadata` (metadata.json): per-point columns, in the map's point order (after any
+ * subsampling), each column an array of length n. A job with several feature files has a categorical
+ * `source` column (the files' names; `source_file` when the uploaded metadata already has a `source`).
+ */
+export const JobMetadata = z.object({
+  version: z.literal(1),
+  /** Points (the length of every column). */
+  n: z.number().int(),
+  columns: z.array(MetadataColumn),
+  /** Columns of the uploaded table that were left out, and why (e.g. too many distinct values). */
+  skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
+})
+export type JobMetadata = z.infer<typeof JobMetadata>
+
+/**
+ * `GET /jobs/:id/thumbnails` (model jobs on image inputs): the sprite-sheet index. Image i (input order)
+ * is in sheet `sheets[floor(i / perSheet)]` (GET /jobs/:id/thumbnails/<that name>), at tile k = i % perSheet:
+ * x = (k % columns) * tileSize, y = floor(k / columns) * tileSize, tileSize x tileSize pixels.
+ */
+export const ThumbnailIndex = z.object({
+  version: z.literal(1),
+  tileSize: z.number().int().positive(),
+  columns: z.number().int().positive(),
+  perSheet: z.number().int().positive(),
+  count: z.number().int(),
+  sheets: z.array(z.string()),
+})
+export type ThumbnailIndex = z.infer<typeof ThumbnailIndex>
+
+/** Where point i's thumbnail is: the sheet's file name and the tile's top-left pixel (see ThumbnailIndex). */
+export function thumbnailTile(index: ThumbnailIndex, i: number): { sheet: string; x: number; y: number; size: number } {
+  if (!Number.isInteger(i) || i < 0 || i >= index.count) throw new RangeError(`thumbnail ${i} is out of range: the job has ${index.count} images`)
+  const k = i % index.perSheet
+  return { sheet: index.sheets[Math.floor(i / index.perSheet)]!, x: (k % index.columns) * index.tileSize, y: Math.floor(k / index.columns) * index.tileSize, size: index.tileSize }
+}
 
 /** Messages a live viewer receives as WebSocket text; frames arrive as binary messages (frame-codec). */
 export const LiveMessage = z.object({ type: z.literal('status'), job: Job })

@@ -9,6 +9,7 @@ import { NpyFormatError, hasNpyMagic, npyDtypeName, parseNpyHeader, type NpyHead
 import type { UploadFormat, UploadInfo, UploadKind } from './schemas.ts'
 import type { OnnxModelErrorCode } from './onnx-model.ts'
 import { verifyModelJobUpload } from './onnx-uploads.ts'
+import { scanMetadataTable } from './metadata-table.ts'
 
 export type UploadVerificationCode =
   | 'upload_size_mismatch'
@@ -26,6 +27,8 @@ export type UploadVerificationCode =
   | 'text_not_numeric'
   | 'text_blank_line'
   | 'labels_missing_value'
+  | 'metadata_too_many_columns'
+  | 'metadata_no_columns'
   | OnnxModelErrorCode
 
 /** An upload that cannot be used; `message` says what is wrong and how to fix it. */
@@ -304,6 +307,11 @@ function verifyText(kind: UploadKind, format: UploadFormat, filename: string, he
   const end = complete ? head.length : head.lastIndexOf(0x0a) + 1
   assertTextContent(head, head.length, !complete, filename, format)
   const start = utf8BomLength(head)
+  if (kind === 'metadata') {
+    const table = scanMetadataTable(head, start, end, format)
+    if (complete && table.rows === 0) fail('empty_file', `"${filename}" holds a header but no rows; it needs one row per point.`)
+    return { format, rows: complete ? table.rows : null, cols: table.names.length, dtype: null, hasHeader: true }
+  }
   if (kind === 'features') {
     const table = scanFeatureTable(head, start, end, format)
     if (complete && table.rows === 0) fail('empty_file', `"${filename}" holds no rows of numbers.`)

@@ -5,7 +5,7 @@
 import { Hono, type Context } from 'hono'
 import type { AppEnv, Env } from '../env.ts'
 import { ApiError } from '../errors.ts'
-import { jobFromRow, type JobRow } from '../db.ts'
+import { jobFromRow, jobHasMetadata, type JobRow } from '../db.ts'
 import { Storage } from '../storage.ts'
 import { addModelJobResources } from '../model-jobs.ts'
 
@@ -17,6 +17,42 @@ const RESULT_FILES: Record<string, string> = {
   'embedding.csv': 'text/csv; charset=utf-8',
   'manifest.json': 'application/json',
   'metrics.json': 'application/json',
+  'indices.npy': 'application/octet-stream',
+  'neighbours.npy': 'application/octet-stream',
+  'quality-points.npy': 'application/octet-stream',
+}
+
+/** Result files that only jobs on uploaded features write (model jobs: not yet). */
+const MAP_DATA_FILES = new Set(['indices.npy', 'neighbours.npy', 'quality-points.npy'])
+
+/** Where the worker writes a job's metadata.json (beside labels.json; the same for every attempt). */
+export function metadataKey(jobId: string): string {
+  return `jobs/${jobId}/metadata.json`
+}
+
+/**
+ * `GET .../metadata`: the job's JobMetadata. 404 metadata_not_found for a job that has none (no metadata
+ * upload, one features file); 409 metadata_not_ready until the worker has written it.
+ */
+export async function metadataResponse(env: Env, row: JobRow): Promise<Response> {
+  if (!jobHasMetadata(row)) {
+    throw new ApiError(
+      404,
+      'metadata_not_found',
+      `Job "${row.id}" has no metadata: it was created with one features file and no metadata upload. Upload a .csv/.tsv with kind "metadata" and give "metadata": <upload id> when creating a job.`,
+    )
+  }
+  const ended = row.status === 'failed' || row.status === 'cancelled'
+  return streamObject(
+    env,
+    metadataKey(row.id),
+    'application/json',
+    'metadata_not_ready',
+    ended
+      ? `Job "${row.id}" ${row.status === 'failed' ? `failed (${row.error_code ?? 'unknown error'})` : 'was cancelled'} before the worker read its metadata.`
+      : `The metadata of job "${row.id}" is not ready yet: the worker has not read the inputs. Try again once progress.metadataReady is true.`,
+    409,
+  )
 }
 
 export function jobResources(resolve: JobResolver): Hono<AppEnv> {
@@ -56,11 +92,16 @@ export function jobResources(resolve: JobResolver): Hono<AppEnv> {
     return streamObject(c.env, `jobs/${row.id}/labels.json`, 'application/json', 'labels_not_ready', 'Labels are not ready yet: the worker has not read the inputs. Try again once progress.labelsReady is true.')
   })
 
-  app.get('/:file{(embedding\\.npy|embedding\\.csv|manifest\\.json|metrics\\.json)}', async (c) => {
+  app.get('/metadata', async (c) => metadataResponse(c.env, await resolve(c)))
+
+  app.get('/:file{(embedding\\.npy|embedding\\.csv|manifest\\.json|metrics\\.json|indices\\.npy|neighbours\\.npy|quality-points\\.npy)}', async (c) => {
     const row = await resolve(c)
     const file = c.req.param('file')
     if (row.status !== 'succeeded' || !row.results_prefix) {
       throw new ApiError(409, 'results_not_ready', `Job "${row.id}" is ${row.status}; ${file} exists once it has succeeded.`)
+    }
+    if (row.model && MAP_DATA_FILES.has(file)) {
+      throw new ApiError(404, 'not_available_for_model_jobs', `${file} is written for jobs on uploaded features; model job "${row.id}" has per-layer results (GET .../layers).`)
     }
     const response = await streamObject(c.env, `${row.results_prefix}/${file}`, RESULT_FILES[file]!)
     response.headers.set('content-disposition', `attachment; filename="${row.id}-${file}"`)
@@ -71,9 +112,9 @@ export function jobResources(resolve: JobResolver): Hono<AppEnv> {
   return app
 }
 
-async function streamObject(env: Env, key: string, contentType: string, missingCode = 'result_missing', missingMessage?: string): Promise<Response> {
+async function streamObject(env: Env, key: string, contentType: string, missingCode = 'result_missing', missingMessage?: string, missingStatus: 404 | 409 = 404): Promise<Response> {
   const object = await new Storage(env).get(key)
-  if (!object) throw new ApiError(404, missingCode, missingMessage ?? 'The stored file is missing. Run the job again.')
+  if (!object) throw new ApiError(missingStatus, missingCode, missingMessage ?? 'The stored file is missing. Run the job again.')
   const headers = new Headers({ 'content-type': contentType, 'cache-control': 'private, max-age=60' })
   const length = object.headers.get('content-length')
   if (length) headers.set('content-length', length)

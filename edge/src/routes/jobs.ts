@@ -1,13 +1,13 @@
 /** @module Job routes: create, read, cancel, watch live, replay frames, download results. */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
-import { ApiErrorBody, CreateJobRequest, Job, JobParams, LIMITS, minPointsForPerplexity, type UploadInfo } from '@constellate/shared'
+import { ApiErrorBody, CreateJobRequest, Job, JobMetadata, JobParams, LIMITS, minPointsForPerplexity, type UploadInfo } from '@constellate/shared'
 import type { AppEnv } from '../env.ts'
 import { ApiError } from '../errors.ts'
 import { getOwnedJob, getOwnedUpload, jobFromRow, type JobRow, type UploadRow } from '../db.ts'
 import { nowIso, randomId } from '../ids.ts'
 import { validationHook } from '../validation.ts'
 import { publishStatus } from '../live.ts'
-import { jobResources } from './job-resources.ts'
+import { jobResources, metadataResponse } from './job-resources.ts'
 import { resolveJobSource } from '../model-jobs.ts'
 
 export const jobs = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -26,7 +26,7 @@ const errorResponse = (description: string) => ({ content: { 'application/json':
 const JobEnvelope = z.object({ job: Job })
 const IdParam = z.object({ id: z.string() })
 
-function requireVerified(row: UploadRow, role: 'features' | 'labels' | 'inputs'): UploadInfo {
+function requireVerified(row: UploadRow, role: 'features' | 'labels' | 'inputs' | 'metadata'): UploadInfo {
   if (row.kind !== role) {
     throw new ApiError(400, 'wrong_upload_kind', `Upload "${row.id}" was created as ${row.kind}, but it is given as ${role}. Create the upload with kind "${role}".`)
   }
@@ -36,8 +36,15 @@ function requireVerified(row: UploadRow, role: 'features' | 'labels' | 'inputs')
   return JSON.parse(row.info) as UploadInfo
 }
 
+/** What the edge knows of a job's points before the worker reads them. */
+interface KnownShape {
+  /** Input rows (all feature files together), null when some file was too large to count at the edge. */
+  rows: number | null
+  cols: number | null
+}
+
 /** Checks everything knowable before queueing, so mistakes surface as 400s rather than failed jobs. */
-function checkShape(params: JobParams, features: UploadInfo, labels: UploadInfo | null): void {
+function checkShape(params: JobParams, features: KnownShape, labels: UploadInfo | null, metadata: UploadInfo | null): void {
   const n = features.rows
   if (n !== null) {
     if (n < LIMITS.minPoints) {
@@ -46,22 +53,48 @@ function checkShape(params: JobParams, features: UploadInfo, labels: UploadInfo 
     if (n > LIMITS.maxPoints) {
       throw new ApiError(400, 'too_many_points', `The features have ${n} points; at most ${LIMITS.maxPoints} are accepted. Subsample before uploading.`)
     }
+    // With a subsample size the map has at most that many points.
+    const mapped = params.subsample?.size !== undefined ? Math.min(n, params.subsample.size) : n
     const needed = minPointsForPerplexity(params.perplexity)
-    if (n < needed) {
-      const highest = Math.max(1, Math.floor((n - 1) / 3))
+    if (mapped < needed) {
+      const highest = Math.max(1, Math.floor((mapped - 1) / 3))
+      const what = mapped < n ? `the subsample keeps at most ${mapped}` : `got ${n}`
       throw new ApiError(
         400,
         'perplexity_too_large',
-        `perplexity ${params.perplexity} needs at least ${needed} points; got ${n}. Lower perplexity (at most ${highest} for ${n} points) or upload more points.`,
+        `perplexity ${params.perplexity} needs at least ${needed} points; ${what}. Lower perplexity (at most ${highest} for ${mapped} points) or ${mapped < n ? 'keep more points' : 'upload more points'}.`,
       )
     }
     if (labels?.rows != null && labels.rows !== n) {
       throw new ApiError(400, 'label_count_mismatch', `The labels have ${labels.rows} rows but the features have ${n} points; they must match one to one.`)
     }
+    if (metadata?.rows != null && metadata.rows !== n) {
+      throw new ApiError(
+        400,
+        'metadata_count_mismatch',
+        `The metadata has ${metadata.rows} rows (after its header) but the features have ${n} points; they must match one to one.${metadata.rows === n - 1 ? ' The first line of the metadata is read as column names: add a header row.' : ''}`,
+      )
+    }
   }
   if (features.cols !== null && features.cols > LIMITS.maxDims) {
     throw new ApiError(400, 'too_many_dims', `The features have ${features.cols} dimensions; at most ${LIMITS.maxDims} are accepted.`)
   }
+}
+
+/** Checks several feature files against each other: the same number of columns; returns their total shape. */
+function combineFeatureFiles(files: { row: UploadRow; info: UploadInfo }[]): KnownShape {
+  const first = files.find((f) => f.info.cols !== null)
+  for (const file of files) {
+    if (first && file.info.cols !== null && file.info.cols !== first.info.cols) {
+      throw new ApiError(
+        400,
+        'feature_dims_mismatch',
+        `"${file.row.filename}" (${file.row.id}) has ${file.info.cols} columns but "${first.row.filename}" (${first.row.id}) has ${first.info.cols}; every features file of one map needs the same number of columns.`,
+      )
+    }
+  }
+  const rows = files.every((f) => f.info.rows !== null) ? files.reduce((sum, f) => sum + f.info.rows!, 0) : null
+  return { rows, cols: first?.info.cols ?? null }
 }
 
 jobs.openapi(
@@ -90,11 +123,23 @@ jobs.openapi(
       const existing = await jobForIdempotencyKey(c.env.DB, workspaceId, idempotencyKey, c.get('now'))
       if (existing) return c.json({ job: jobFromRow(existing) }, 200)
     }
-    const source = await resolveJobSource(c.env, workspaceId, body)
-    const featuresRow = await getOwnedUpload(c.env.DB, workspaceId, source.featuresId)
-    const features = requireVerified(featuresRow, source.kind === 'inputs' ? 'inputs' : 'features')
+    if (body.model && (body.metadata !== undefined || params.subsample !== undefined)) {
+      throw new ApiError(400, 'not_supported_for_model_jobs', 'metadata and params.subsample are not available for model jobs yet; give them with uploaded features ("features": <upload id>).')
+    }
+    if (params.subsample?.method === 'stratified' && body.labels === undefined) {
+      throw new ApiError(400, 'subsample_needs_labels', 'Stratified subsampling keeps up to perLabel points of each label, so it needs labels: add "labels": <upload id>, or use {"method": "random", "size": ...}.')
+    }
+    const featureIds = body.model ? [] : Array.isArray(body.features) ? body.features : [body.features!]
+    const source = await resolveJobSource(c.env, workspaceId, { features: featureIds[0], model: body.model })
+    const featureFiles: { row: UploadRow; info: UploadInfo }[] = []
+    for (const id of source.kind === 'inputs' ? [source.featuresId] : featureIds) {
+      const row = await getOwnedUpload(c.env.DB, workspaceId, id)
+      featureFiles.push({ row, info: requireVerified(row, source.kind === 'inputs' ? 'inputs' : 'features') })
+    }
+    const features = combineFeatureFiles(featureFiles)
     const labels = body.labels ? requireVerified(await getOwnedUpload(c.env.DB, workspaceId, body.labels), 'labels') : null
-    checkShape(params, features, labels)
+    const metadata = body.metadata ? requireVerified(await getOwnedUpload(c.env.DB, workspaceId, body.metadata), 'metadata') : null
+    checkShape(params, features, labels, metadata)
     const active = await c.env.DB.prepare("SELECT COUNT(*) AS count FROM jobs WHERE workspace_id = ? AND status IN ('queued', 'running')")
       .bind(workspaceId)
       .first<{ count: number }>()
@@ -104,9 +149,21 @@ jobs.openapi(
     const id = randomId('job')
     const now = c.get('now')
     const insertJob = c.env.DB.prepare(
-      `INSERT INTO jobs (id, workspace_id, status, params, features_upload_id, labels_upload_id, n, d, created_at, model)
-       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
-    ).bind(id, workspaceId, JSON.stringify(params), source.featuresId, body.labels ?? null, features.rows, features.cols, nowIso(now), source.model)
+      `INSERT INTO jobs (id, workspace_id, status, params, features_upload_id, labels_upload_id, n, d, created_at, model, feature_uploads, metadata_upload_id)
+       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).bind(
+      id,
+      workspaceId,
+      JSON.stringify(params),
+      source.featuresId,
+      body.labels ?? null,
+      features.rows,
+      features.cols,
+      nowIso(now),
+      source.model,
+      featureIds.length > 1 ? JSON.stringify(featureIds) : null,
+      body.metadata ?? null,
+    )
     if (idempotencyKey) {
       await c.env.DB.prepare('DELETE FROM idempotency_keys WHERE workspace_id = ? AND key = ? AND created_at <= ?')
         .bind(workspaceId, idempotencyKey, now - IDEMPOTENCY_WINDOW_MS)
@@ -188,6 +245,21 @@ jobs.openapi(
     if (updated) c.executionCtx.waitUntil(publishStatus(c.env, job))
     return c.json({ job }, 200)
   },
+)
+
+jobs.openapi(
+  createRoute({
+    method: 'get',
+    path: '/jobs/{id}/metadata',
+    summary: "Per-point metadata columns (the uploaded table, plus `source` for several feature files), in the map's point order",
+    request: { params: IdParam },
+    responses: {
+      200: { content: { 'application/json': { schema: JobMetadata } }, description: 'Columnar metadata, one value per map point' },
+      404: errorResponse('No such job, or the job has no metadata (metadata_not_found)'),
+      409: errorResponse('Not read by the worker yet (metadata_not_ready): wait for progress.metadataReady'),
+    },
+  }),
+  async (c) => metadataResponse(c.env, await getOwnedJob(c.env.DB, c.get('workspaceId'), c.req.valid('param').id)) as never,
 )
 
 jobs.route(

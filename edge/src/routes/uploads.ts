@@ -53,7 +53,7 @@ uploads.openapi(
       )
     }
     const tooLarge = uploadSizeError(body.kind, body.filename, body.size)
-    if (tooLarge) throw new ApiError(400, 'model_too_large', tooLarge)
+    if (tooLarge) throw new ApiError(400, body.kind === 'metadata' ? 'metadata_too_large' : 'model_too_large', tooLarge)
     const workspaceId = c.get('workspaceId')
     const id = randomId('upl')
     // Browsers write to an incoming key; verification copies to the key jobs read, so a second PUT to the

@@ -7,7 +7,8 @@ import { z } from 'zod'
 import { FrameFormatError, JobProgress, decodeFrame, type UploadInfo } from '@constellate/shared'
 import type { AppEnv, Env } from '../env.ts'
 import { ApiError } from '../errors.ts'
-import { getJob, jobFromRow, type JobRow, type UploadRow } from '../db.ts'
+import { featureUploadIds, getJob, jobFromRow, type JobRow, type UploadRow } from '../db.ts'
+import { metadataKey } from './job-resources.ts'
 import { nowIso } from '../ids.ts'
 import { publishStatus, roomFor } from '../live.ts'
 import { Storage } from '../storage.ts'
@@ -60,6 +61,11 @@ worker.post('/lease', async (c) => {
   if (!row) return c.body(null, 204)
   const features = await c.env.DB.prepare('SELECT * FROM uploads WHERE id = ?').bind(row.features_upload_id).first<UploadRow>()
   const labels = row.labels_upload_id ? await c.env.DB.prepare('SELECT * FROM uploads WHERE id = ?').bind(row.labels_upload_id).first<UploadRow>() : null
+  const metadata = row.metadata_upload_id ? await c.env.DB.prepare('SELECT * FROM uploads WHERE id = ?').bind(row.metadata_upload_id).first<UploadRow>() : null
+  const featureFiles = []
+  for (const id of featureUploadIds(row)) {
+    featureFiles.push(id === features!.id ? features! : (await c.env.DB.prepare('SELECT * FROM uploads WHERE id = ?').bind(id).first<UploadRow>())!)
+  }
   return c.json({
     lease: { leaseId: row.lease_id, fence: row.lease_fence, expiresAt: row.lease_expires_at, attempt: row.attempt },
     job: {
@@ -70,6 +76,10 @@ worker.post('/lease', async (c) => {
       labels: labels ? uploadRef(labels) : null,
       resultsPrefix: `jobs/${row.id}/attempts/${row.attempt}`,
       labelsKey: `jobs/${row.id}/labels.json`,
+      // Map data (issue 6): every features file in order (the first is also `features`), the metadata table.
+      featureFiles: featureFiles.map(uploadRef),
+      metadata: metadata ? uploadRef(metadata) : null,
+      metadataKey: metadataKey(row.id),
       model: await leasedModel(c.env, row.model ?? null, uploadRef),
     },
   })
@@ -84,8 +94,9 @@ worker.post('/jobs/:id/heartbeat', async (c) => {
   if (body.progress) {
     const previous = row.progress ? (JSON.parse(row.progress) as JobProgress) : emptyProgress()
     const progress = { ...previous, ...body.progress }
-    const updated = await c.env.DB.prepare("UPDATE jobs SET progress = ? WHERE id = ? AND lease_id = ? AND status = 'running' RETURNING *")
-      .bind(JSON.stringify(progress), row.id, row.lease_id)
+    // progress.points: the worker's count of map points (after subsampling) becomes job.n.
+    const updated = await c.env.DB.prepare("UPDATE jobs SET progress = ?, n = COALESCE(?, n) WHERE id = ? AND lease_id = ? AND status = 'running' RETURNING *")
+      .bind(JSON.stringify(progress), body.progress.points ?? null, row.id, row.lease_id)
       .first<JobRow>()
     if (updated) c.executionCtx.waitUntil(publishStatus(c.env, jobFromRow(updated)))
   }

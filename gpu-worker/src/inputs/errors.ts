@@ -8,6 +8,10 @@ export type InputErrorCode =
   | 'too_few_points'
   | 'labels_out_of_range'
   | 'input_too_large_for_worker'
+  | 'metadata_count_mismatch'
+  | 'feature_dims_mismatch'
+  | 'subsample_needs_labels'
+  | 'subsample_too_small'
 
 /** A problem with the user's input files. `message` says what is wrong and how to fix it. */
 export class InputError extends Error {
