@@ -110,7 +110,13 @@ export function addModelJobResources(app: Hono<AppEnv>, resolve: (c: Context<App
   }
   app.get('/layers', async (c) => {
     const row = await resolve(c)
-    return stream(c.env, `${finished(row, 'the layer list')}/layers.json`, 'application/json')
+    const token = c.req.param('token')
+    if (!token) return stream(c.env, `${finished(row, 'the layer list')}/layers.json`, 'application/json')
+    // Through a share link, the list's links (per-layer files, thumbnails) point at the link's own routes.
+    const object = await new Storage(c.env).get(`${finished(row, 'the layer list')}/layers.json`)
+    if (!object) throw new ApiError(404, 'result_missing', 'The stored file is missing. Run the job again.')
+    const text = (await object.text()).replaceAll(`/api/v1/jobs/${row.id}/`, `/api/v1/shared/${token}/`)
+    return new Response(text, { headers: { 'content-type': 'application/json', 'cache-control': 'private, max-age=60' } })
   })
   app.get('/layers/:index{[0-9]+}/:file{(embedding\\.npy|embedding\\.csv|metrics\\.json)}', async (c) => {
     const row = await resolve(c)

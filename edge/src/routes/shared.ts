@@ -3,6 +3,7 @@
  * results) and the viewer page `/v/<token>`. Nothing here can change anything.
  */
 import { Hono, type Context } from 'hono'
+import type { Job } from '@constellate/shared'
 import type { AppEnv } from '../env.ts'
 import { ApiError } from '../errors.ts'
 import { getJob, jobFromRow, type JobRow } from '../db.ts'
@@ -32,7 +33,16 @@ shared.use('*', async (c, next) => {
   c.header('Cache-Control', 'private, no-store')
 })
 
-shared.get('/:token', async (c) => c.json({ job: jobFromRow(await jobForLink(c)) }))
+/** A job as a share link shows it: its result links point at the link's own read-only routes. */
+function sharedJob(row: JobRow, token: string): Job {
+  const job = jobFromRow(row)
+  const own = `/api/v1/jobs/${row.id}/`
+  const base = `/api/v1/shared/${token}/`
+  if (job.results) job.results = Object.fromEntries(Object.entries(job.results).map(([name, url]) => [name, url.replace(own, base)])) as Job['results']
+  return job
+}
+
+shared.get('/:token', async (c) => c.json({ job: sharedJob(await jobForLink(c), c.req.param('token')) }))
 shared.route('/:token', jobResources(jobForLink))
 
 /** The viewer page for `/v/<token>`: the SPA, checked first so a dead link answers 404/410 at once. */
