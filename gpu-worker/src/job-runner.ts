@@ -68,7 +68,18 @@ export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: Abor
         `The features ${mapJob.featureFiles && mapJob.featureFiles.length > 1 ? 'files are' : 'file is'} ${inputBytes} bytes; this deployment's workers take at most ${ctx.maxInputBytes}. Subsample, or ask the operator to raise MAX_INPUT_BYTES.`,
       )
     }
-    const read = await time('parse', () => loadMapInputs(mapJob, (key) => ctx.store.get(key), checkShutdown))
+    let downloadSeconds = 0
+    const download = async (key: string) => {
+      const t0 = performance.now()
+      try {
+        return await ctx.store.get(key)
+      } finally {
+        downloadSeconds += (performance.now() - t0) / 1000
+      }
+    }
+    const read = await time('parse', () => loadMapInputs(mapJob, download, checkShutdown))
+    timings.download = downloadSeconds
+    timings.parse = Math.max(0, timings.parse! - downloadSeconds)
     const features = { points: read.points, n: read.n, d: read.d }
     const labels = read.labels
     if (labels) await ctx.store.put(job.labelsKey, JSON.stringify({ classes: labels.classes, codes: Array.from(labels.codes) }), 'application/json')

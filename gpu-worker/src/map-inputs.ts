@@ -4,7 +4,7 @@
  * column for several files), and the subsample the worker keeps. Everything returned refers to the kept
  * points, in the map's order; `indices` maps them back to input rows.
  */
-import type { JobParams } from '@constellate/shared'
+import { minPointsForPerplexity, type JobParams } from '@constellate/shared'
 import type { UploadRef } from './edge-client.ts'
 import {
   InputError,
@@ -121,6 +121,14 @@ export async function loadMapInputs(
     return { points, n: total, d, labels, metadata, indices: Int32Array.from({ length: total }, (_, i) => i), subsample: null, inputs }
   }
   const kept = subsample(total, job.params.subsample, job.params.seed, labels)
+  const needed = minPointsForPerplexity(job.params.perplexity)
+  if (kept.indices.length < needed) {
+    const what = job.params.subsample.method === 'stratified' ? 'perLabel or size' : 'size'
+    throw new InputError(
+      'perplexity_too_large',
+      `perplexity ${job.params.perplexity} needs at least ${needed} points; the subsample keeps ${kept.indices.length} of ${total}. Raise ${what}, or lower perplexity (at most ${Math.max(1, Math.floor((kept.indices.length - 1) / 3))}).`,
+    )
+  }
   return {
     points: selectRows(points, d, kept.indices),
     n: kept.indices.length,

@@ -12,6 +12,7 @@ export type InputErrorCode =
   | 'feature_dims_mismatch'
   | 'subsample_needs_labels'
   | 'subsample_too_small'
+  | 'perplexity_too_large'
 
 /** A problem with the user's input files. `message` says what is wrong and how to fix it. */
 export class InputError extends Error {
