@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { encodeNpyFloat32 } from '@constellate/shared'
-import { inspectFile, inspectNpy, inspectText, LineCounter } from './inspect-file.ts'
+import { encodeNpyFloat32, encodeNpyInt32 } from '@constellate/shared'
+import { inspectFile, inspectMetadata, inspectNpy, inspectText, LineCounter } from './inspect-file.ts'
 
 function npyWithHeader(header: string, dataBytes = 0): Uint8Array {
   let text = header
@@ -128,5 +128,42 @@ describe('inspecting model jobs\' files', () => {
     expect((await inspectFile(blob([0x50, 0x4b, 0x03, 0x04], 'images.zip'), 'inputs')).notes[0]).toMatch(/folder names/)
     expect((await inspectFile(blob([0x08, 0x01], 'images.zip'), 'inputs')).problems[0]).toMatch(/not a ZIP archive/)
     expect((await inspectFile(blob([1, 2, 3], 'images.tar'), 'inputs')).problems[0]).toMatch(/tar -cf/)
+  })
+})
+
+describe('inspecting a metadata table', () => {
+  it('lists the columns with their types and counts the rows after the header', async () => {
+    const table = 'split,confidence,model\ntrain,0.9,resnet\ntest,0.4,"vit, large"\ntrain,NA,resnet\n'
+    const summary = await inspectFile(new File([table], 'metadata.csv'), 'metadata')
+    expect(summary).toMatchObject({ format: 'csv', rows: 3, rowsExact: true, cols: 3, hasHeader: true, problems: [] })
+    expect(summary.columns).toEqual([
+      { name: 'split', numeric: false },
+      { name: 'confidence', numeric: true },
+      { name: 'model', numeric: false },
+    ])
+  })
+
+  it('says which line has the wrong number of cells, as the edge would', () => {
+    const bytes = new TextEncoder().encode('a\tb\n1\t2\n3\n')
+    const summary = inspectMetadata(bytes, { format: 'tsv', complete: true, totalLines: 3, totalExact: true })
+    expect(summary.problems[0]).toMatch(/line 3/i)
+  })
+
+  it('refuses .npy and .txt as metadata', async () => {
+    expect((await inspectFile(new File(['x'], 'meta.txt'), 'metadata')).problems[0]).toMatch(/not a file type accepted for metadata/)
+  })
+})
+
+describe('counting points per label', () => {
+  it('reads an integer .npy whole and counts each class, largest first', async () => {
+    const codes = Int32Array.from({ length: 70 }, (_, i) => (i < 40 ? 3 : i < 60 ? 1 : 7))
+    const summary = await inspectFile(new File([encodeNpyInt32(codes, [70]).slice()], 'labels.npy'), 'labels')
+    expect(summary.classCounts).toEqual([40, 20, 10])
+    expect(summary.distinctLabels).toBe(3)
+  })
+
+  it('counts text labels the way the edge reads them (header skipped)', async () => {
+    const summary = await inspectFile(new File(['label\ncat\ndog\ncat\n cat\n'], 'labels.csv'), 'labels')
+    expect(summary.classCounts).toEqual([3, 1])
   })
 })

@@ -1,7 +1,8 @@
 /**
  * @module What the browser can tell about a chosen file before uploading it: the `.npy` header (shape,
- * dtype, order) or the first lines of a CSV/TSV/TXT (columns, header row, row count), and the problems the
- * edge would reject it for, worded the same way so the user can fix them before waiting for an upload.
+ * dtype, order) or the first lines of a CSV/TSV/TXT (columns, header row, row count), a metadata table's
+ * columns, the points per label, and the problems the edge would reject it for, worded the same way so the
+ * user can fix them before waiting for an upload.
  */
 import {
   ACCEPTED_FORMATS,
@@ -11,6 +12,11 @@ import {
   NpyFormatError,
   npyDtypeName,
   parseNpyHeader,
+  scanLabelTable,
+  scanMetadataTable,
+  UploadVerificationError,
+  utf8BomLength,
+  type NpyHeader,
   type UploadFormat,
   type UploadKind,
 } from '@constellate/shared'
@@ -33,6 +39,10 @@ export interface FileSummary {
   sampleLabels?: string[]
   /** Distinct labels seen in the sample (a lower bound when the sample is partial). */
   distinctLabels?: number
+  /** Points per distinct label (labels read whole; largest first), for stratified subsampling. */
+  classCounts?: number[]
+  /** A metadata table's columns: name, and whether every value seen is a number (continuous). */
+  columns?: { name: string; numeric: boolean }[]
   /** Reasons the upload would be refused; the form will not submit while there are any. */
   problems: string[]
   /** Worth knowing, not blocking. */
@@ -41,6 +51,8 @@ export interface FileSummary {
 
 /** Text files up to this size have their rows counted exactly; larger ones are estimated. */
 export const EXACT_ROW_COUNT_BYTES = 256 * 1024 ** 2
+/** Labels files up to this size are read whole to count the points of each label. */
+export const LABEL_COUNT_BYTES = 64 * 1024 ** 2
 /** Bytes of a text file parsed to find columns and a header. */
 export const TEXT_SAMPLE_BYTES = 256 * 1024
 
@@ -305,7 +317,12 @@ export async function inspectFile(file: NamedBlob, kind: UploadKind): Promise<Fi
   }
   if (format === 'npy') {
     const prefix = new Uint8Array(await file.slice(0, Math.min(file.size, NPY_PREFIX_BYTES)).arrayBuffer())
-    return inspectNpy(prefix, file.size, kind)
+    const summary = inspectNpy(prefix, file.size, kind)
+    if (kind === 'labels' && summary.problems.length === 0 && summary.rows !== null && file.size <= LABEL_COUNT_BYTES) {
+      const whole = new Uint8Array(await file.slice(0, file.size).arrayBuffer())
+      setClassCounts(summary, npyLabelCounts(whole, parseNpyHeader(whole)))
+    }
+    return summary
   }
   const sampleBytes = new Uint8Array(await file.slice(0, Math.min(file.size, TEXT_SAMPLE_BYTES)).arrayBuffer())
   if (sampleBytes.length >= 6 && sampleBytes[0] === 0x93 && sampleBytes[1] === 0x4e) {
@@ -338,7 +355,84 @@ export async function inspectFile(file: NamedBlob, kind: UploadKind): Promise<Fi
     totalLines = Math.round((lines / sampleBytes.length) * file.size)
     totalExact = false
   }
-  return inspectText(text, { format, kind, complete, totalLines, totalExact })
+  if (kind === 'metadata') return inspectMetadata(sampleBytes, { format, complete, totalLines, totalExact })
+  const summary = inspectText(text, { format, kind, complete, totalLines, totalExact })
+  if (kind === 'labels' && summary.problems.length === 0 && file.size <= LABEL_COUNT_BYTES) {
+    const bytes = complete ? sampleBytes : new Uint8Array(await file.slice(0, file.size).arrayBuffer())
+    setClassCounts(summary, textLabelCounts(bytes, format))
+  }
+  return summary
+}
+
+/**
+ * Inspects the start of a metadata table (`bytes`; the whole file when `complete`): its column names and
+ * types with the shared scanner the edge uses, and its data rows (lines after the header).
+ */
+export function inspectMetadata(
+  bytes: Uint8Array,
+  options: { format: UploadFormat; complete: boolean; totalLines: number; totalExact: boolean },
+): FileSummary {
+  const summary = emptySummary(options.format)
+  const end = options.complete ? bytes.length : bytes.lastIndexOf(0x0a) + 1
+  try {
+    const table = scanMetadataTable(bytes, utf8BomLength(bytes), end, options.format)
+    summary.columns = table.names.map((name, k) => ({ name, numeric: table.numeric[k]! }))
+    summary.cols = table.names.length
+    summary.hasHeader = true
+    summary.dtype = 'table'
+    summary.rows = options.complete ? table.rows : Math.max(0, options.totalLines - 1)
+    summary.rowsExact = options.totalExact
+    if (options.complete && table.rows === 0) summary.problems.push('The file holds a header but no rows; it needs one row per point.')
+  } catch (error) {
+    if (!(error instanceof UploadVerificationError)) throw error
+    summary.problems.push(error.message)
+  }
+  return summary
+}
+
+/** Points per label of a text labels file read whole (the edge's reading: header, column); null if unreadable. */
+export function textLabelCounts(bytes: Uint8Array, format: UploadFormat): number[] | null {
+  try {
+    const table = scanLabelTable(bytes, utf8BomLength(bytes), bytes.length, format, true)
+    return countValues(table.values!.map((value) => value.trim()))
+  } catch (error) {
+    if (error instanceof UploadVerificationError) return null
+    throw error
+  }
+}
+
+/**
+ * Points per label of an integer (or bool) `.npy` labels file, given the whole file; null for float labels.
+ * O(n).
+ */
+export function npyLabelCounts(bytes: Uint8Array, header: NpyHeader): number[] | null {
+  if (header.kind === 'f' || bytes.length < header.dataOffset + header.dataBytes) return null
+  const view = new DataView(bytes.buffer, bytes.byteOffset + header.dataOffset, header.dataBytes)
+  const size = header.itemSize
+  const little = header.littleEndian
+  const signed = header.kind === 'i'
+  const counts = new Map<number, number>()
+  for (let at = 0; at < header.dataBytes; at += size) {
+    let value: number
+    if (size === 1) value = signed ? view.getInt8(at) : view.getUint8(at)
+    else if (size === 2) value = signed ? view.getInt16(at, little) : view.getUint16(at, little)
+    else if (size === 4) value = signed ? view.getInt32(at, little) : view.getUint32(at, little)
+    else value = Number(signed ? view.getBigInt64(at, little) : view.getBigUint64(at, little))
+    counts.set(value, (counts.get(value) ?? 0) + 1)
+  }
+  return [...counts.values()].sort((a, b) => b - a)
+}
+
+function countValues(values: string[]): number[] {
+  const counts = new Map<string, number>()
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1)
+  return [...counts.values()].sort((a, b) => b - a)
+}
+
+function setClassCounts(summary: FileSummary, counts: number[] | null): void {
+  if (!counts) return
+  summary.classCounts = counts
+  summary.distinctLabels = counts.length
 }
 
 /**

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { defaultParams, maxPerplexityFor, paramForApiError, validateParams } from './params.ts'
+import { LIMITS } from '@constellate/shared'
+import {
+  defaultParams,
+  defaultSubsample,
+  maxPerplexityFor,
+  paramForApiError,
+  subsampledPoints,
+  subsampleRequest,
+  validateParams,
+  validateSubsample,
+  type SubsampleValues,
+} from './params.ts'
 
 describe('parameter validation', () => {
   it('accepts the defaults for 2,000 points', () => {
@@ -33,5 +44,57 @@ describe('parameter validation', () => {
     expect(paramForApiError('perplexity_too_large', 'x')).toBe('perplexity')
     expect(paramForApiError('invalid_request', 'iterations must be at most 10000')).toBe('iterations')
     expect(paramForApiError('label_count_mismatch', 'labels have 3 rows')).toBeNull()
+  })
+})
+
+describe('subsampling fields', () => {
+  const digits = { n: 2000, hasLabels: true, classCounts: Array(10).fill(200) as number[] }
+  const values = (patch: Partial<SubsampleValues>): SubsampleValues => ({ ...defaultSubsample(), ...patch })
+
+  it('is off by default and sends nothing then', () => {
+    expect(validateSubsample(defaultSubsample(), digits)).toEqual({})
+    expect(subsampleRequest(defaultSubsample())).toBeUndefined()
+    expect(subsampledPoints(defaultSubsample(), digits)).toEqual({ points: 2000, exact: true })
+  })
+
+  it('random needs a size below N', () => {
+    expect(validateSubsample(values({ method: 'random' }), digits).size).toMatch(/how many points to keep/)
+    expect(validateSubsample(values({ method: 'random', size: 2000 }), digits).size).toBe(
+      'A sample of 2,000 keeps all 2,000 points. Choose fewer than 2,000, or turn subsampling off.',
+    )
+    expect(validateSubsample(values({ method: 'random', size: 3 }), digits).size).toBe(`The sample size must be between 5 and ${LIMITS.maxPoints.toLocaleString('en-US')}.`)
+    expect(validateSubsample(values({ method: 'random', size: 500 }), digits)).toEqual({})
+    expect(subsampleRequest(values({ method: 'random', size: 500, perLabel: 9 }))).toEqual({ method: 'random', size: 500 })
+    expect(subsampledPoints(values({ method: 'random', size: 500 }), digits)).toEqual({ points: 500, exact: true })
+  })
+
+  it('stratified needs labels, and a cap per label or a size', () => {
+    expect(validateSubsample(values({ method: 'stratified', perLabel: 50 }), { ...digits, hasLabels: false }).method).toMatch(/needs a labels file/)
+    expect(validateSubsample(values({ method: 'stratified' }), digits).perLabel).toMatch(/per label, a total size, or both/)
+    expect(validateSubsample(values({ method: 'stratified', perLabel: 50 }), digits)).toEqual({})
+    expect(subsampleRequest(values({ method: 'stratified', perLabel: 50 }))).toEqual({ method: 'stratified', perLabel: 50 })
+    expect(subsampleRequest(values({ method: 'stratified', perLabel: 50, size: 300 }))).toEqual({ method: 'stratified', perLabel: 50, size: 300 })
+  })
+
+  it('works out the points a cap per label keeps from the label counts, as the worker does', () => {
+    const uneven = { n: 1100, hasLabels: true, classCounts: [1000, 60, 40] }
+    expect(subsampledPoints(values({ method: 'stratified', perLabel: 50 }), uneven)).toEqual({ points: 140, exact: true })
+    expect(subsampledPoints(values({ method: 'stratified', perLabel: 50, size: 100 }), uneven)).toEqual({ points: 100, exact: true })
+    expect(subsampledPoints(values({ method: 'stratified', perLabel: 50 }), { ...uneven, classCounts: null })).toEqual({ points: null, exact: false })
+    expect(subsampledPoints(values({ method: 'stratified', size: 300 }), { ...uneven, classCounts: null })).toEqual({ points: 300, exact: true })
+  })
+
+  it('says when a cap keeps every point or too few', () => {
+    expect(validateSubsample(values({ method: 'stratified', perLabel: 200 }), digits).perLabel).toMatch(/keeps every point \(the largest label has 200\)/)
+    expect(validateSubsample(values({ method: 'stratified', perLabel: 0 }), digits).perLabel).toMatch(/between 1 and/)
+    expect(validateSubsample(values({ method: 'stratified', perLabel: 3 }), { n: 4000, hasLabels: true, classCounts: [3998, 2] }).perLabel).toBeUndefined()
+    expect(validateSubsample(values({ method: 'stratified', perLabel: 1 }), { n: 400, hasLabels: true, classCounts: [398, 2] }).perLabel).toBe(
+      'This keeps only 2 points; t-SNE needs at least 5. Raise the cap per label.',
+    )
+  })
+
+  it('checks perplexity against the points the subsample keeps', () => {
+    const errors = validateParams(defaultParams(), 60, { subsampled: true })
+    expect(errors.perplexity).toBe('Perplexity 30 needs at least 91 points; the subsample keeps 60. Lower perplexity to 19 or less, or keep more points.')
   })
 })

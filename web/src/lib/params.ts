@@ -2,7 +2,7 @@
  * @module The t-SNE parameter form's values and their validation, including the checks that depend on the
  * data (perplexity versus the number of points), worded so the user knows what to change.
  */
-import { LIMITS, minPointsForPerplexity, TSNE_PARAM_DEFAULTS } from '@constellate/shared'
+import { LIMITS, minPointsForPerplexity, TSNE_PARAM_DEFAULTS, type SubsampleParams } from '@constellate/shared'
 
 export interface ParamValues {
   perplexity: number
@@ -46,10 +46,11 @@ function capitalise(text: string): string {
 }
 
 /**
- * Errors per field; empty when the values can be submitted. `n` (points) is known once the features file
- * has been inspected; null skips the data-dependent checks.
+ * Errors per field; empty when the values can be submitted. `n` (points in the map) is known once the
+ * features file has been inspected; null skips the data-dependent checks. `subsampled`: n is what a
+ * subsample keeps (at most), and the message says so.
  */
-export function validateParams(values: ParamValues, n: number | null): ParamErrors {
+export function validateParams(values: ParamValues, n: number | null, options: { subsampled?: boolean } = {}): ParamErrors {
   const errors: ParamErrors = {}
   const { perplexity } = values
   if (!Number.isFinite(perplexity)) errors.perplexity = 'Enter a number for perplexity (30 is a good start).'
@@ -57,9 +58,10 @@ export function validateParams(values: ParamValues, n: number | null): ParamErro
   else if (perplexity > PARAM_BOUNDS.perplexity.max) errors.perplexity = `Perplexity can be at most ${PARAM_BOUNDS.perplexity.max}.`
   else if (n !== null && n >= LIMITS.minPoints && n < minPointsForPerplexity(perplexity)) {
     const highest = maxPerplexityFor(n)
+    const have = options.subsampled ? `the subsample keeps ${n.toLocaleString('en-US')}` : `the features have ${n.toLocaleString('en-US')}`
     errors.perplexity =
       `Perplexity ${perplexity} needs at least ${minPointsForPerplexity(perplexity).toLocaleString('en-US')} points; ` +
-      `the features have ${n.toLocaleString('en-US')}. Lower perplexity to ${highest} or less, or upload more points.`
+      `${have}. Lower perplexity to ${highest} or less, or ${options.subsampled ? 'keep more points' : 'upload more points'}.`
   }
   if (values.dims !== 2 && values.dims !== 3) errors.dims = 'Choose 2 or 3 dimensions.'
   const iterations = checkInteger(values.iterations, 'iterations', PARAM_BOUNDS.iterations)
@@ -80,4 +82,110 @@ export function paramForApiError(code: string, message: string): ParamName | nul
   if (text.includes('seed')) return 'seed'
   if (/\bdims\b|dimension/.test(text)) return 'dims'
   return null
+}
+
+/** `none`: embed every point; otherwise the worker keeps a seeded subset (see SubsampleParams in shared/). */
+export type SubsampleMethod = 'none' | SubsampleParams['method']
+
+/** The subsampling fields as typed; an empty number field is null or undefined. */
+export interface SubsampleValues {
+  method: SubsampleMethod
+  /** Points to keep in all (random: required; stratified: optional). */
+  size: number | null | undefined
+  /** Most points kept of each label (stratified). */
+  perLabel: number | null | undefined
+}
+
+export type SubsampleErrors = Partial<Record<keyof SubsampleValues, string>>
+
+export function defaultSubsample(): SubsampleValues {
+  return { method: 'none', size: null, perLabel: null }
+}
+
+/** What the subsampling checks know of the data. */
+export interface SubsampleContext {
+  /** Input points, all feature files together; null while unknown. */
+  n: number | null
+  /** A labels file is chosen (stratified subsampling needs one). */
+  hasLabels: boolean
+  /** Points per label, when the labels file was read whole; null otherwise. */
+  classCounts: number[] | null
+}
+
+function isBlank(value: number | null | undefined): value is null | undefined {
+  return value === null || value === undefined || Number.isNaN(value)
+}
+
+/** Per label, the points a stratified subsample keeps (the worker's rule: the cap, then scaled to `size`). */
+function stratifiedKeeps(counts: number[], perLabel: number | null, size: number | null): number {
+  const capped = counts.reduce((sum, count) => sum + Math.min(count, perLabel ?? count), 0)
+  return size === null ? capped : Math.min(capped, size)
+}
+
+/**
+ * Points the map will have: every input point without subsampling; with it, the exact count where it can
+ * be worked out (stratified needs the label counts), else an upper bound (`exact` false), else null.
+ */
+export function subsampledPoints(values: SubsampleValues, context: SubsampleContext): { points: number | null; exact: boolean } {
+  const { n } = context
+  if (values.method === 'none' || n === null) return { points: n, exact: n !== null }
+  const size = isBlank(values.size) || values.size <= 0 ? null : Math.floor(values.size)
+  const perLabel = values.method === 'stratified' && !isBlank(values.perLabel) && values.perLabel > 0 ? Math.floor(values.perLabel) : null
+  if (values.method === 'random') return size === null ? { points: n, exact: false } : { points: Math.min(size, n), exact: true }
+  if (context.classCounts) return { points: stratifiedKeeps(context.classCounts, perLabel, size), exact: true }
+  if (size !== null) return { points: Math.min(size, n), exact: perLabel === null }
+  return { points: null, exact: false }
+}
+
+/** Errors per subsampling field; empty when it is off or can be submitted. */
+export function validateSubsample(values: SubsampleValues, context: SubsampleContext): SubsampleErrors {
+  const errors: SubsampleErrors = {}
+  if (values.method === 'none') return errors
+  const { n } = context
+  if (values.method === 'stratified' && !context.hasLabels) {
+    errors.method = 'Stratified subsampling keeps up to a number of points per label, so it needs a labels file. Choose one, or subsample at random.'
+    return errors
+  }
+  const sizeBounds = { min: LIMITS.minPoints, max: LIMITS.maxPoints }
+  if (isBlank(values.size)) {
+    if (values.method === 'random') errors.size = 'Enter how many points to keep, e.g. 10,000.'
+  } else {
+    const problem = checkInteger(values.size, 'the sample size', sizeBounds)
+    if (problem) errors.size = problem
+    else if (n !== null && values.size >= n) {
+      errors.size = `A sample of ${values.size.toLocaleString('en-US')} keeps all ${n.toLocaleString('en-US')} points. Choose fewer than ${n.toLocaleString('en-US')}, or turn subsampling off.`
+    }
+  }
+  if (values.method !== 'stratified') return errors
+  if (isBlank(values.perLabel)) {
+    if (isBlank(values.size)) errors.perLabel = 'Enter the most points to keep per label, a total size, or both.'
+    return errors
+  }
+  const problem = checkInteger(values.perLabel, 'points per label', { min: 1, max: LIMITS.maxPoints })
+  if (problem) {
+    errors.perLabel = problem
+    return errors
+  }
+  const counts = context.classCounts
+  if (counts && counts.length > 0) {
+    const largest = Math.max(...counts)
+    const kept = stratifiedKeeps(counts, values.perLabel, errors.size || isBlank(values.size) ? null : values.size)
+    if (values.perLabel >= largest && isBlank(values.size)) {
+      errors.perLabel =
+        `A cap of ${values.perLabel.toLocaleString('en-US')} per label keeps every point (the largest label has ${largest.toLocaleString('en-US')}). ` +
+        'Lower the cap, or turn subsampling off.'
+    } else if (kept < LIMITS.minPoints) {
+      errors.perLabel = `This keeps only ${kept} points; t-SNE needs at least ${LIMITS.minPoints}. Raise the cap per label.`
+    }
+  }
+  return errors
+}
+
+/** The `params.subsample` to send, or undefined when subsampling is off. Call after validateSubsample passes. */
+export function subsampleRequest(values: SubsampleValues): SubsampleParams | undefined {
+  if (values.method === 'none') return undefined
+  const size = isBlank(values.size) ? undefined : values.size
+  if (values.method === 'random') return { method: 'random', size }
+  const perLabel = isBlank(values.perLabel) ? undefined : values.perLabel
+  return { method: 'stratified', ...(size !== undefined ? { size } : {}), ...(perLabel !== undefined ? { perLabel } : {}) }
 }
