@@ -122,6 +122,9 @@ const MIN_POINTS = 5
 const PCA_THREADS = 2
 /** Above this many points the inverted-file index replaces exact kNN (recall >= 0.97). */
 const APPROXIMATE_KNN_ABOVE = 8000
+/** From this many points FFT interpolation replaces Barnes-Hut repulsion (2D grid; 3D grid since issue 4's 3D FFT). */
+const FFT_2D_FROM = 4000
+const FFT_3D_FROM = 4000
 
 /** Checks inputs and options, throwing TsneInputError with a fix; shared by every compute backend. */
 export function validate(points: Float32Array, n: number, d: number, o: EmbedOptions): void {
@@ -149,7 +152,7 @@ export function validate(points: Float32Array, n: number, d: number, o: EmbedOpt
 export function resolveOptions(n: number, options: Partial<EmbedOptions> = {}): EmbedOptions & { learningRate: number; gradient: GradientMethod; knn: 'exact' | 'approximate'; threads: number } {
   const o = { ...EMBED_DEFAULTS, ...options }
   const learningRate = o.learningRate === 'auto' ? Math.max(n / o.earlyExaggeration, 50) : o.learningRate
-  const gradient: GradientMethod = o.gradient !== 'auto' ? o.gradient : o.dims === 3 ? 'bh' : n < 4000 ? 'bh' : 'fft'
+  const gradient: GradientMethod = o.gradient !== 'auto' ? o.gradient : n < (o.dims === 3 ? FFT_3D_FROM : FFT_2D_FROM) ? 'bh' : 'fft'
   const knn = o.knn !== 'auto' ? o.knn : n > APPROXIMATE_KNN_ABOVE ? 'approximate' : 'exact'
   const threads = o.threads > 0 ? Math.floor(o.threads) : Math.max(1, os.availableParallelism?.() ?? os.cpus().length)
   return { ...o, learningRate, gradient, knn, threads }

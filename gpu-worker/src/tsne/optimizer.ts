@@ -10,6 +10,7 @@ import { attraction } from './gradient/attraction.ts'
 import { bhRepulsion, buildTree, createBhWorkspace, type BhWorkspace } from './gradient/bh.ts'
 import { exactRepulsion } from './gradient/exact.ts'
 import { clearGrids, createFftWorkspace, fftRepulsion, type FftSettings, type FftWorkspace } from './gradient/fft.ts'
+import { clearGrids3d, createFft3dWorkspace, fft3dRepulsion, type Fft3dSettings, type Fft3dWorkspace } from './gradient/fft3d.ts'
 
 export type GradientMethod = 'exact' | 'bh' | 'fft'
 
@@ -47,7 +48,9 @@ export interface OptimizerState {
   /** Dynamic-scheduling counters (see WORK_SLOTS). */
   work: Int32Array
   bh?: BhWorkspace
+  /** FFT interpolation workspace: `fft` in 2D, `fft3d` in 3D. */
   fft?: FftWorkspace
+  fft3d?: Fft3dWorkspace
 }
 
 const shared64 = (length: number) => new Float64Array(new SharedArrayBuffer(Math.max(1, length) * 8))
@@ -57,7 +60,7 @@ export function createOptimizerState(
   initial: Float64Array,
   dims: number,
   method: GradientMethod,
-  { dof = 1, theta = 0.5, fft = {} }: { dof?: number; theta?: number; fft?: Partial<FftSettings> } = {},
+  { dof = 1, theta = 0.5, fft = {}, fft3d = {} }: { dof?: number; theta?: number; fft?: Partial<FftSettings>; fft3d?: Partial<Fft3dSettings> } = {},
 ): OptimizerState {
   const n = affinities.n
   const y = shared64(n * dims)
@@ -86,7 +89,8 @@ export function createOptimizerState(
     abort: new Int32Array(new SharedArrayBuffer(8)),
     work: createWorkCounters(WORK_SLOTS),
     bh: method === 'bh' ? createBhWorkspace(n, dims) : undefined,
-    fft: method === 'fft' ? createFftWorkspace(n, { ...fft, maxGrid: fft.maxGrid ?? (n > 200_000 ? 2048 : 1024) }) : undefined,
+    fft: method === 'fft' && dims === 2 ? createFftWorkspace(n, { ...fft, maxGrid: fft.maxGrid ?? (n > 200_000 ? 2048 : 1024) }) : undefined,
+    fft3d: method === 'fft' && dims === 3 ? createFft3dWorkspace(n, fft3d) : undefined,
   }
 }
 
@@ -174,7 +178,8 @@ export function optimizeKernel(payload: { state: OptimizerState; segment: Segmen
         bounds[2 * c] = lo
         bounds[2 * c + 1] = hi
       }
-      fftRepulsion(y, n, dof, bounds, state.fft!, repulsion, pointZ, ctx)
+      if (dims === 3) fft3dRepulsion(y, n, dof, bounds, state.fft3d!, repulsion, pointZ, ctx)
+      else fftRepulsion(y, n, dof, bounds, state.fft!, repulsion, pointZ, ctx)
     } else if (state.method === 'bh') {
       if (rank === 0) buildTree(y, n, dims, state.bh!)
       barrier()
@@ -188,7 +193,8 @@ export function optimizeKernel(payload: { state: OptimizerState; segment: Segmen
       attraction(state.affinities, y, dims, dof, from, Math.min(n, from + ROW_CHUNK), attractionForces, reportKl ? { terms: klTerms, rowEntropy: state.rowEntropy } : undefined)
     }
     barrier()
-    if (state.method === 'fft') clearGrids(state.fft!, ctx)
+    if (state.fft) clearGrids(state.fft, ctx)
+    else if (state.fft3d) clearGrids3d(state.fft3d, ctx)
     // every rank sums all of pointZ itself (fixed chunks, fixed order): no extra meeting
     const sumZ = chunkedSum(pointZ, n)
     if (reportKl && rank === 0) {

@@ -6,6 +6,7 @@ import type { KernelPool } from '../compute/pool.ts'
 import type { SparseAffinities } from './affinities.ts'
 import { createOptimizerState, resetMomentum, type GradientMethod, type OptimizerState, type Segment } from './optimizer.ts'
 import type { FftSettings } from './gradient/fft.ts'
+import type { Fft3dSettings } from './gradient/fft3d.ts'
 
 export interface OptimizeOptions {
   dims: 2 | 3
@@ -23,6 +24,7 @@ export interface OptimizeOptions {
   method: GradientMethod
   frameEvery: number
   fft?: Partial<FftSettings>
+  fft3d?: Partial<Fft3dSettings>
 }
 
 export interface OptimizeFrame {
@@ -47,7 +49,7 @@ export interface OptimizeResult {
 
 /** Runs both phases; frames after iteration 0, every `frameEvery` iterations and at the end. */
 export async function optimize(pool: KernelPool, affinities: SparseAffinities, initial: Float64Array, options: OptimizeOptions, hooks: OptimizeHooks = {}): Promise<OptimizeResult> {
-  const state = createOptimizerState(affinities, initial, options.dims, options.method, { dof: options.dof, theta: options.theta, fft: options.fft })
+  const state = createOptimizerState(affinities, initial, options.dims, options.method, { dof: options.dof, theta: options.theta, fft: options.fft, fft3d: options.fft3d })
   for (let t = 0; t < state.frame.length; t++) state.frame[t] = state.y[t]!
   const onAbort = () => Atomics.store(state.abort, 0, 1)
   hooks.signal?.addEventListener('abort', onAbort)

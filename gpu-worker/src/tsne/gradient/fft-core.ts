@@ -53,7 +53,7 @@ export function fftTables(size: number): FftTables {
  * Forward transform (e^-2pi i jk/L) of `count` interleaved vectors re/im[offset + j*stride + v],
  * j < L, v < count; output in bit-reversed order.
  */
-function forward(re: Float64Array, im: Float64Array, tables: FftTables, offset: number, stride: number, count: number): void {
+export function forward(re: Float64Array, im: Float64Array, tables: FftTables, offset: number, stride: number, count: number): void {
   const L = tables.size
   for (const h of tables.quarters) {
     const w = tables.twiddles.get(h)!
@@ -126,8 +126,11 @@ function radix2Stage(re: Float64Array, im: Float64Array, L: number, offset: numb
   }
 }
 
-/** Inverse transform (e^+2pi i jk/L, unnormalised) from bit-reversed input to natural order. */
-function inverse(re: Float64Array, im: Float64Array, tables: FftTables, offset: number, stride: number, count: number): void {
+/**
+ * Inverse transform (e^+2pi i jk/L, unnormalised) of `count` interleaved vectors laid out as in
+ * `forward`, from bit-reversed input to natural order.
+ */
+export function inverse(re: Float64Array, im: Float64Array, tables: FftTables, offset: number, stride: number, count: number): void {
   const L = tables.size
   if (tables.radix2) radix2Stage(re, im, L, offset, stride, count)
   for (let q = tables.quarters.length - 1; q >= 0; q--) {

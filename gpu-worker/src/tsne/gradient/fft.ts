@@ -74,7 +74,8 @@ export function createFftWorkspace(n: number, settings: Partial<FftSettings> = {
   }
 }
 
-function lagrangeDenominators(p: number): Float64Array {
+/** Denominators of the Lagrange basis on p equispaced nodes (k + 0.5) / p. */
+export function lagrangeDenominators(p: number): Float64Array {
   const denominators = new Float64Array(p)
   for (let k = 0; k < p; k++) {
     let d = 1
@@ -85,7 +86,7 @@ function lagrangeDenominators(p: number): Float64Array {
 }
 
 /** Lagrange weights at box-relative coordinate t in [0, 1] for nodes (k + 0.5) / p. */
-function lagrangeWeights(t: number, p: number, denominators: Float64Array, out: Float64Array): void {
+export function lagrangeWeights(t: number, p: number, denominators: Float64Array, out: Float64Array): void {
   for (let k = 0; k < p; k++) {
     let w = 1
     for (let l = 0; l < p; l++) if (l !== k) w *= t - (l + 0.5) / p

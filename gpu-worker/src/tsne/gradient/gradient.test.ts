@@ -1,8 +1,13 @@
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
+import { KernelPool } from '../../compute/pool.ts'
+import { exactKnn } from '../knn.ts'
+import { affinities } from '../affinities.ts'
+import { optimize, type OptimizeOptions } from '../tsne.ts'
 import { SeededRandom } from '../../compute/random.ts'
 import { exactRepulsion } from './exact.ts'
 import { bhRepulsion, buildTree, createBhWorkspace } from './bh.ts'
 import { createFftWorkspace, fftRepulsion } from './fft.ts'
+import { createFft3dWorkspace, fft3dRepulsion } from './fft3d.ts'
 
 const single = { rank: 0, size: 1, barrier: () => {} }
 
@@ -153,4 +158,119 @@ describe('Barnes-Hut repulsion', () => {
     expect(error.force).toBeLessThan(1e-10)
     expect(error.z).toBeLessThan(1e-10)
   })
+})
+
+function bounds3d(y: Float64Array, n: number): number[] {
+  const b = [Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity]
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) {
+      b[2 * c] = Math.min(b[2 * c]!, y[3 * i + c]!)
+      b[2 * c + 1] = Math.max(b[2 * c + 1]!, y[3 * i + c]!)
+    }
+  }
+  return b
+}
+
+describe('FFT-accelerated repulsion (3D)', () => {
+  for (const [name, make, tolerance] of [
+    ['random', uniform, 0.1],
+    ['clustered', clustered, 0.1],
+  ] as const) {
+    for (const scale of [20, 60]) {
+      it(`matches the exact repulsion within ${tolerance * 100}% with the default split grid on ${name} data ${scale} wide`, () => {
+        const n = 1500
+        const y = make(n, 3, scale, 7)
+        const error = compare(y, n, 3, 1, (f, z) => fft3dRepulsion(y, n, 1, bounds3d(y, n), createFft3dWorkspace(n), f, z, single))
+        expect(error.force).toBeLessThan(tolerance)
+        expect(error.z).toBeLessThan(0.015)
+      })
+    }
+
+    it(`on ${name} data, a cut-off of 3 node spacings is within 3.5%, and an unsplit fine grid within 3%`, () => {
+      const n = 1500
+      const y = make(n, 3, 20, 7)
+      const bounds = bounds3d(y, n)
+      const wide = compare(y, n, 3, 1, (f, z) => fft3dRepulsion(y, n, 1, bounds, createFft3dWorkspace(n, { cutoffSpacings: 3 }), f, z, single))
+      expect(wide.force).toBeLessThan(0.035)
+      expect(wide.z).toBeLessThan(0.005)
+      const unsplit = compare(y, n, 3, 1, (f, z) => fft3dRepulsion(y, n, 1, bounds, createFft3dWorkspace(n, { cutoffSpacings: 0, maxNodeSpacing: 0.35, maxGrid: 128 }), f, z, single))
+      expect(unsplit.force).toBeLessThan(0.03)
+      expect(unsplit.z).toBeLessThan(0.008)
+    })
+  }
+
+  it('gets more accurate as the cut-off widens (same data and grid)', () => {
+    const n = 1500
+    const y = clustered(n, 3, 40, 7)
+    const bounds = bounds3d(y, n)
+    const errors = [1.5, 2, 3].map((cutoffSpacings) => compare(y, n, 3, 1, (f, z) => fft3dRepulsion(y, n, 1, bounds, createFft3dWorkspace(n, { minGrid: 32, maxGrid: 32, cutoffSpacings }), f, z, single)).force)
+    expect(errors[2]!).toBeLessThan(errors[1]!)
+    expect(errors[1]!).toBeLessThan(errors[0]!)
+    expect(errors[2]!).toBeLessThan(0.03)
+  })
+
+  it('gives the same forces when the workspace is reused without clearing the grids', () => {
+    const n = 600
+    const y = clustered(n, 3, 30, 4)
+    const bounds = bounds3d(y, n)
+    const ws = createFft3dWorkspace(n)
+    const first = new Float64Array(3 * n)
+    const second = new Float64Array(3 * n)
+    const z = new Float64Array(n)
+    fft3dRepulsion(y, n, 1, bounds, ws, first, z, single)
+    fft3dRepulsion(y, n, 1, bounds, ws, second, z, single)
+    expect(Array.from(second)).toEqual(Array.from(first))
+  })
+
+  it('handles heavy tails (dof 0.5) within 10%', () => {
+    const n = 1000
+    const y = clustered(n, 3, 30, 3)
+    const error = compare(y, n, 3, 0.5, (f, z) => fft3dRepulsion(y, n, 0.5, bounds3d(y, n), createFft3dWorkspace(n), f, z, single))
+    expect(error.force).toBeLessThan(0.1)
+    expect(error.z).toBeLessThan(0.02)
+  })
+
+  it('is exact enough for a freshly initialised, tiny map', () => {
+    const n = 800
+    const y = uniform(n, 3, 1e-3, 9)
+    const error = compare(y, n, 3, 1, (f, z) => fft3dRepulsion(y, n, 1, bounds3d(y, n), createFft3dWorkspace(n), f, z, single))
+    expect(error.force).toBeLessThan(1e-3)
+    expect(error.z).toBeLessThan(1e-6)
+  })
+})
+
+describe('3D FFT optimisation across thread counts', () => {
+  const pools = [new KernelPool(1), new KernelPool(2)]
+  afterAll(() => Promise.all(pools.map((pool) => pool.close())))
+
+  it('gives byte-identical 3D maps with 1 and 2 threads', async () => {
+    const n = 1200
+    const d = 8
+    const random = new SeededRandom(21)
+    const points = Float32Array.from({ length: n * d }, (_, t) => random.normal() + (Math.floor(t / d) % 6) * 4)
+    const graph = await exactKnn(pools[0]!, points, n, d, 30)
+    const p = await affinities(pools[0]!, graph, 10)
+    const initial = Float64Array.from({ length: n * 3 }, () => random.normal() * 1e-4)
+    const options: OptimizeOptions = {
+      dims: 3,
+      iterations: 120,
+      earlyExaggeration: 12,
+      earlyExaggerationIterations: 40,
+      lateExaggeration: 1,
+      learningRate: n / 12,
+      earlyMomentum: 0.5,
+      momentum: 0.8,
+      minGain: 0.01,
+      dof: 1,
+      theta: 0.5,
+      method: 'fft',
+      frameEvery: 30,
+    }
+    const one = await optimize(pools[0]!, p, initial, options)
+    const two = await optimize(pools[1]!, p, initial, options)
+    expect(one.iterations).toBe(120)
+    expect(Buffer.from(two.embedding.buffer).equals(Buffer.from(one.embedding.buffer))).toBe(true)
+    expect(two.kl).toBe(one.kl)
+    expect(one.kl).toBeLessThan(2)
+  }, 20_000)
 })

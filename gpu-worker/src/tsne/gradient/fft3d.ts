@@ -1,0 +1,505 @@
+/**
+ * @module tsne/gradient/fft3d — FFT-accelerated interpolation for 3D repulsion (the 3D analogue of
+ * fft.ts, as FIt-SNE does 3D): charges [1, x, y, z] of every point are spread onto p^3 Lagrange
+ * nodes of its box on an equispaced L^3 grid, convolved by FFT with the smooth far part of the
+ * squared Cauchy kernel (split-kernel.ts), interpolated back, and the short-range remainder is
+ * summed exactly over the pairs within the cut-off, found through cells one node spacing wide
+ * (sorted z-major, rows of cells clipped to the cut-off sphere).
+ * The four charges ride in two complex grids (1 + ix, y + iz): the kernel is real and even, so its
+ * transform is real and the real and imaginary parts convolve independently. FIt-SNE's fifth
+ * charge |y_j|^2 (for Z) is not needed: only the total Z enters the gradient, and by the symmetry
+ * of the interpolated kernel sum_i sum_j K_ij |y_j|^2 = sum_i |y_i|^2 phi0_i, so pointZ[i] carries
+ * phi0_i (1 + 2|y_i|^2/dof) - 2 y_i.phi_i/dof, whose sum is Z (per-point values differ from the
+ * exact ones; their sum does not). Transforms skip the zero padding: forward x runs on the nodes^2
+ * occupied lines, forward y on the occupied planes, and the inverse mirrors it. Rows and planes are
+ * padded so strided column passes do not alias in the caches.
+ * Per iteration O(n p^3 + L^3 log L + near pairs); every sum has a fixed order, independent of the
+ * thread count.
+ */
+import { claimChunk, createWorkCounters, rangeOf, type SpmdContext } from '../../compute/barrier.ts'
+import { fftTables, forward, inverse, type FftTables } from './fft-core.ts'
+import { lagrangeDenominators, lagrangeWeights } from './fft.ts'
+import { farKernel, splitKernel, type SplitKernel } from './split-kernel.ts'
+import { FFT3D_DEFAULTS, planGrid3d, type Fft3dSettings, type Grid3dPlan } from './fft3d-plan.ts'
+
+export { FFT3D_DEFAULTS, planGrid3d, type Fft3dSettings, type Grid3dPlan }
+
+/** Shared buffers of the 3D repulsion. Grid cell (x, y, z) of size L sits at z * planeStride(L) + y * rowStride(L) + x. */
+export interface Fft3dWorkspace {
+  settings: Fft3dSettings
+  /** Two complex grids: (1, x), (y, z). */
+  re: Float64Array[]
+  im: Float64Array[]
+  kernelHat: Float64Array
+  /** [grid size L, node spacing, dof, cut-off] the kernel was transformed for */
+  header: Float64Array
+  /** The current plan, written by rank 0 (see PLAN_*). */
+  plan: Float64Array
+  /** Point indices sorted by near-field cell (one node spacing wide, z-major), and their coordinates in that order. */
+  order: Int32Array
+  sorted: Float64Array
+  /** Start of each cell in `order`, length nodes^3 + 1. */
+  cellStart: Int32Array
+  cellOf: Int32Array
+  /** Dynamic scheduling of the interpolation / near-field pass. */
+  work: Int32Array
+  /** [L of the grids' dirty region, 0 when clean] */
+  dirty: Int32Array
+}
+
+const PLAN_SIZE = 0
+const PLAN_BOXES = 1
+const PLAN_SPACING = 2
+const PLAN_ORIGIN = 3
+const PLAN_CUTOFF = 6
+const PLAN_DIRTY = 7
+const PLAN_CALLS = 8
+
+/** Row and plane strides of a size-L grid: padded by one cache line so column passes do not alias. */
+function rowStride(L: number): number {
+  return L + 8
+}
+function planeStride(L: number): number {
+  return L * rowStride(L) + 8
+}
+
+export function createFft3dWorkspace(n: number, settings: Partial<Fft3dSettings> = {}): Fft3dWorkspace {
+  const s = { ...FFT3D_DEFAULTS, ...settings }
+  const cells = s.maxGrid * planeStride(s.maxGrid)
+  const grid = () => new Float64Array(new SharedArrayBuffer(cells * 8))
+  const maxNodes = Math.floor(s.maxGrid / 2 / s.interpolationPoints) * s.interpolationPoints
+  return {
+    settings: s,
+    re: [grid(), grid()],
+    im: [grid(), grid()],
+    kernelHat: grid(),
+    header: new Float64Array(new SharedArrayBuffer(32)),
+    plan: new Float64Array(new SharedArrayBuffer(16 * 8)),
+    order: new Int32Array(new SharedArrayBuffer(n * 4)),
+    sorted: new Float64Array(new SharedArrayBuffer(n * 3 * 8)),
+    cellStart: new Int32Array(new SharedArrayBuffer((maxNodes * maxNodes * maxNodes + 1) * 4)),
+    cellOf: new Int32Array(new SharedArrayBuffer(n * 4)),
+    work: createWorkCounters(1),
+    dirty: new Int32Array(new SharedArrayBuffer(4)),
+  }
+}
+
+/** The grid size and split are re-chosen every this many calls (the map changes slowly). */
+const REPLAN_EVERY = 8
+
+/** Near-field cell of coordinate v along one axis (cells one node spacing wide from `origin`). */
+function cellIndex(v: number, origin: number, spacing: number, last: number): number {
+  return Math.min(last, Math.max(0, Math.floor((v - origin) / spacing)))
+}
+
+/** Rank 0: plans the grid and sorts the points by cell (z-major), copying their coordinates. */
+function planAndSort(y: Float64Array, n: number, dof: number, bounds: ArrayLike<number>, ws: Fft3dWorkspace): void {
+  const header = ws.plan
+  const calls = header[PLAN_CALLS]!
+  header[PLAN_CALLS] = calls + 1
+  let plan: Grid3dPlan
+  if (calls % REPLAN_EVERY === 0) plan = planGrid3d(y, n, bounds, ws.settings, dof, ws.cellStart)
+  else {
+    const settings = { ...ws.settings, minGrid: header[PLAN_SIZE]!, maxGrid: header[PLAN_SIZE]! }
+    if (header[PLAN_CUTOFF]! > 0) settings.maxNodeSpacing = 0
+    plan = planGrid3d(y, n, bounds, settings, dof, ws.cellStart, false)
+  }
+  const { nodes, spacing, origin } = plan
+  const { order, sorted, cellStart, cellOf } = ws
+  const cells = nodes * nodes * nodes
+  cellStart.fill(0, 0, cells + 1)
+  const last = nodes - 1
+  for (let i = 0; i < n; i++) {
+    const cx = cellIndex(y[3 * i]!, origin[0], spacing, last)
+    const cy = cellIndex(y[3 * i + 1]!, origin[1], spacing, last)
+    const cz = cellIndex(y[3 * i + 2]!, origin[2], spacing, last)
+    const cell = (cz * nodes + cy) * nodes + cx
+    cellOf[i] = cell
+    cellStart[cell + 1]!++
+  }
+  for (let c = 0; c < cells; c++) cellStart[c + 1]! += cellStart[c]!
+  // counting sort, stable in the point index
+  for (let i = 0; i < n; i++) {
+    const at = cellStart[cellOf[i]!]!++
+    order[at] = i
+    sorted[3 * at] = y[3 * i]!
+    sorted[3 * at + 1] = y[3 * i + 1]!
+    sorted[3 * at + 2] = y[3 * i + 2]!
+  }
+  for (let c = cells; c > 0; c--) cellStart[c] = cellStart[c - 1]!
+  cellStart[0] = 0
+  header[PLAN_DIRTY] = ws.dirty[0]!
+  ws.dirty[0] = plan.size
+  header[PLAN_SIZE] = plan.size
+  header[PLAN_BOXES] = plan.boxes
+  header[PLAN_SPACING] = plan.spacing
+  header[PLAN_ORIGIN] = origin[0]
+  header[PLAN_ORIGIN + 1] = origin[1]
+  header[PLAN_ORIGIN + 2] = origin[2]
+  header[PLAN_CUTOFF] = plan.cutoff
+  ws.work[0] = 0
+}
+
+interface Geometry {
+  L: number
+  rows: number
+  planes: number
+  boxes: number
+  nodes: number
+  p: number
+  spacing: number
+  boxWidth: number
+  originX: number
+  originY: number
+  originZ: number
+  centreX: number
+  centreY: number
+  centreZ: number
+  cutoff: number
+  dof: number
+}
+
+/**
+ * SPMD: repulsion for all points with the same outputs as exactRepulsion in 3D (forces row-major
+ * n x 3, pointZ[i] = sum_j!=i w_ij). `bounds` = [minX, maxX, minY, maxY, minZ, maxZ] of y. Calls
+ * the barrier several times; the caller may clear the grids with clearGrids3d after a barrier.
+ */
+export function fft3dRepulsion(
+  y: Float64Array,
+  n: number,
+  dof: number,
+  bounds: ArrayLike<number>,
+  ws: Fft3dWorkspace,
+  forces: Float64Array,
+  pointZ: Float64Array,
+  ctx: SpmdContext,
+): void {
+  const { rank, size: threads, barrier } = ctx
+  const { header, cellStart, settings } = ws
+  const p = settings.interpolationPoints
+  if (rank === 0) planAndSort(y, n, dof, bounds, ws)
+  barrier()
+  const plan = ws.plan
+  const L = plan[PLAN_SIZE]!
+  const boxes = plan[PLAN_BOXES]!
+  const spacing = plan[PLAN_SPACING]!
+  const cutoff = plan[PLAN_CUTOFF]!
+  const nodes = boxes * p
+  const half = (nodes * spacing) / 2
+  const geometry: Geometry = {
+    L,
+    rows: rowStride(L),
+    planes: planeStride(L),
+    boxes,
+    nodes,
+    p,
+    spacing,
+    boxWidth: spacing * p,
+    originX: plan[PLAN_ORIGIN]!,
+    originY: plan[PLAN_ORIGIN + 1]!,
+    originZ: plan[PLAN_ORIGIN + 2]!,
+    centreX: plan[PLAN_ORIGIN]! + half,
+    centreY: plan[PLAN_ORIGIN + 1]! + half,
+    centreZ: plan[PLAN_ORIGIN + 2]! + half,
+    cutoff,
+    dof,
+  }
+  const tables = fftTables(L)
+  const kernel = splitKernel(cutoff, dof)
+
+  if (header[0] !== L || header[1] !== spacing || header[2] !== dof || header[3] !== cutoff) transformKernel(ws, geometry, spacing, kernel, tables, ctx)
+
+  if (plan[PLAN_DIRTY] !== 0) {
+    zeroGrids(ws, plan[PLAN_DIRTY]!, rank, threads)
+    barrier()
+  }
+  {
+    // box slabs along z own disjoint node planes (a box is p x p x p cells)
+    const [b0, b1] = rangeOf(boxes, rank, threads)
+    spread(ws, geometry, cellStart[b0 * p * nodes * nodes]!, cellStart[b1 * p * nodes * nodes]!)
+  }
+  barrier()
+  {
+    const [z0, z1] = rangeOf(nodes, rank, threads)
+    for (let z = z0; z < z1; z++) forwardPlane(ws, geometry, tables, z, nodes, 2)
+  }
+  barrier()
+  {
+    const [c0, c1] = rangeOf(L, rank, threads)
+    convolveLines(ws, geometry, tables, c0, c1, 2)
+  }
+  barrier()
+  {
+    const [z0, z1] = rangeOf(nodes, rank, threads)
+    for (let z = z0; z < z1; z++) inversePlane(ws, geometry, tables, z, nodes, 2)
+  }
+  barrier()
+  for (let start = claimChunk(ws.work, 0, POINT_CHUNK, n); start >= 0; start = claimChunk(ws.work, 0, POINT_CHUNK, n)) {
+    gather(ws, geometry, kernel, start, Math.min(n, start + POINT_CHUNK), forces, pointZ)
+  }
+}
+
+const POINT_CHUNK = 256
+/** Columns transformed together in strided passes. */
+const SLAB = 16
+
+/** Forward x on lines y < occupied of plane z, then forward y on every column of the plane. */
+function forwardPlane(ws: Fft3dWorkspace, g: Geometry, tables: FftTables, z: number, occupied: number, grids: number): void {
+  const { L, rows, planes } = g
+  for (let k = 0; k < grids; k++) {
+    const re = ws.re[k]!
+    const im = ws.im[k]!
+    for (let y = 0; y < occupied; y++) forward(re, im, tables, z * planes + y * rows, 1, 1)
+    for (let c = 0; c < L; c += SLAB) forward(re, im, tables, z * planes + c, rows, Math.min(SLAB, L - c))
+  }
+}
+
+/** Inverse y on every column of plane z, then inverse x on lines y < occupied. */
+function inversePlane(ws: Fft3dWorkspace, g: Geometry, tables: FftTables, z: number, occupied: number, grids: number): void {
+  const { L, rows, planes } = g
+  for (let k = 0; k < grids; k++) {
+    const re = ws.re[k]!
+    const im = ws.im[k]!
+    for (let c = 0; c < L; c += SLAB) inverse(re, im, tables, z * planes + c, rows, Math.min(SLAB, L - c))
+    for (let y = 0; y < occupied; y++) inverse(re, im, tables, z * planes + y * rows, 1, 1)
+  }
+}
+
+/** z-lines of rows [y0, y1) (all x): forward, multiply by the kernel, inverse. */
+function convolveLines(ws: Fft3dWorkspace, g: Geometry, tables: FftTables, y0: number, y1: number, grids: number): void {
+  const { L, rows, planes } = g
+  const kernelHat = ws.kernelHat
+  for (let y = y0; y < y1; y++) {
+    for (let c = 0; c < L; c += SLAB) {
+      const offset = y * rows + c
+      const count = Math.min(SLAB, L - c)
+      for (let k = 0; k < grids; k++) forward(ws.re[k]!, ws.im[k]!, tables, offset, planes, count)
+      for (let k = 0; k < grids; k++) {
+        const re = ws.re[k]!
+        const im = ws.im[k]!
+        for (let z = 0; z < L; z++) {
+          const o = z * planes + offset
+          for (let v = 0; v < count; v++) {
+            const h = kernelHat[o + v]!
+            re[o + v]! *= h
+            im[o + v]! *= h
+          }
+        }
+      }
+      for (let k = 0; k < grids; k++) inverse(ws.re[k]!, ws.im[k]!, tables, offset, planes, count)
+    }
+  }
+}
+
+/** SPMD: the far kernel at node offsets (circulant embedding), transformed once per (L, spacing, dof, cut-off). */
+function transformKernel(ws: Fft3dWorkspace, g: Geometry, spacing: number, kernel: SplitKernel, tables: FftTables, ctx: SpmdContext): void {
+  const { rank, size: threads, barrier } = ctx
+  const { L, rows, planes } = g
+  const nodes = g.boxes * g.p
+  const re = ws.re[0]!
+  const im = ws.im[0]!
+  const offset = (r: number) => (r < nodes ? r : r > L - nodes ? r - L : NaN)
+  const [z0, z1] = rangeOf(L, rank, threads)
+  for (let z = z0; z < z1; z++) {
+    const dz = offset(z)
+    for (let y = 0; y < L; y++) {
+      const dy = offset(y)
+      const at = z * planes + y * rows
+      for (let x = 0; x < L; x++) {
+        const dx = offset(x)
+        re[at + x] = dx === dx && dy === dy && dz === dz ? farKernel((dx * dx + dy * dy + dz * dz) * spacing * spacing, kernel) : 0
+        im[at + x] = 0
+      }
+    }
+  }
+  for (let z = z0; z < z1; z++) {
+    for (let y = 0; y < L; y++) forward(re, im, tables, z * planes + y * rows, 1, 1)
+    for (let c = 0; c < L; c += SLAB) forward(re, im, tables, z * planes + c, rows, Math.min(SLAB, L - c))
+  }
+  barrier()
+  const [y0, y1] = rangeOf(L, rank, threads)
+  const scale = 1 / (L * L * L)
+  for (let y = y0; y < y1; y++) {
+    for (let c = 0; c < L; c += SLAB) forward(re, im, tables, y * rows + c, planes, Math.min(SLAB, L - c))
+    for (let z = 0; z < L; z++) {
+      const at = z * planes + y * rows
+      for (let x = 0; x < L; x++) ws.kernelHat[at + x] = re[at + x]! * scale
+      re.fill(0, at, at + L)
+      im.fill(0, at, at + L)
+    }
+  }
+  barrier()
+  if (rank === 0) {
+    ws.header[0] = L
+    ws.header[1] = spacing
+    ws.header[2] = g.dof
+    ws.header[3] = g.cutoff
+  }
+}
+
+function zeroGrids(ws: Fft3dWorkspace, L: number, rank: number, threads: number): void {
+  const planes = planeStride(L)
+  const [z0, z1] = rangeOf(L, rank, threads)
+  for (let k = 0; k < ws.re.length; k++) {
+    ws.re[k]!.fill(0, z0 * planes, z1 * planes)
+    ws.im[k]!.fill(0, z0 * planes, z1 * planes)
+  }
+}
+
+/**
+ * SPMD, after a barrier that follows fft3dRepulsion on every rank: zeroes this rank's share of the
+ * grids so the next call skips its own zeroing pass and barrier. Optional.
+ */
+export function clearGrids3d(ws: Fft3dWorkspace, ctx: SpmdContext): void {
+  const L = ws.plan[PLAN_SIZE]!
+  if (L > 0) zeroGrids(ws, L, ctx.rank, ctx.size)
+  if (ctx.rank === 0) ws.dirty[0] = 0
+}
+
+/**
+ * Box of a point along one axis, from its cell (so a point's box always agrees with the cell slab
+ * it was sorted into), and its Lagrange weights there.
+ */
+function boxAndWeights(v: number, origin: number, g: Geometry, denominators: Float64Array, out: Float64Array): number {
+  const box = Math.floor(cellIndex(v, origin, g.spacing, g.nodes - 1) / g.p)
+  lagrangeWeights((v - origin) / g.boxWidth - box, g.p, denominators, out)
+  return box
+}
+
+/** Spreads charges [1, x, y, z] (relative to the grid centre) of sorted points [from, to). */
+function spread(ws: Fft3dWorkspace, g: Geometry, from: number, to: number): void {
+  const { sorted } = ws
+  const [re0, re1] = ws.re as [Float64Array, Float64Array]
+  const [im0, im1] = ws.im as [Float64Array, Float64Array]
+  const { rows, planes, p, originX, originY, originZ, centreX, centreY, centreZ } = g
+  const denominators = lagrangeDenominators(p)
+  const wx = new Float64Array(p)
+  const wy = new Float64Array(p)
+  const wz = new Float64Array(p)
+  for (let t = from; t < to; t++) {
+    const px = sorted[3 * t]!
+    const py = sorted[3 * t + 1]!
+    const pz = sorted[3 * t + 2]!
+    const bx = boxAndWeights(px, originX, g, denominators, wx)
+    const by = boxAndWeights(py, originY, g, denominators, wy)
+    const bz = boxAndWeights(pz, originZ, g, denominators, wz)
+    const x = px - centreX
+    const yy = py - centreY
+    const z = pz - centreZ
+    for (let kz = 0; kz < p; kz++) {
+      const planeOffset = (bz * p + kz) * planes + by * p * rows + bx * p
+      const wzk = wz[kz]!
+      for (let ky = 0; ky < p; ky++) {
+        const rowOffset = planeOffset + ky * rows
+        const wyz = wzk * wy[ky]!
+        for (let kx = 0; kx < p; kx++) {
+          const w = wyz * wx[kx]!
+          const at = rowOffset + kx
+          re0[at]! += w
+          im0[at]! += w * x
+          re1[at]! += w * yy
+          im1[at]! += w * z
+        }
+      }
+    }
+  }
+}
+
+/** Interpolated far field plus exact near field for sorted positions [start, end). */
+function gather(ws: Fft3dWorkspace, g: Geometry, kernel: SplitKernel, start: number, end: number, forces: Float64Array, pointZ: Float64Array): void {
+  const { order, sorted, cellStart } = ws
+  const [re0, re1] = ws.re as [Float64Array, Float64Array]
+  const [im0, im1] = ws.im as [Float64Array, Float64Array]
+  const { rows, planes, nodes, p, spacing, originX, originY, originZ, centreX, centreY, centreZ, cutoff, dof } = g
+  const denominators = lagrangeDenominators(p)
+  const wx = new Float64Array(p)
+  const wy = new Float64Array(p)
+  const wz = new Float64Array(p)
+  const sc = kernel.cutSquared
+  const { a: ka, b: kb, c: kc } = kernel
+  const heavy = dof !== 1
+  const inverseDof = 1 / dof
+  const last = nodes - 1
+  const reach = cutoff > 0 ? Math.ceil(cutoff / spacing) : 0
+  for (let t = start; t < end; t++) {
+    const px = sorted[3 * t]!
+    const py = sorted[3 * t + 1]!
+    const pz = sorted[3 * t + 2]!
+    const bx = boxAndWeights(px, originX, g, denominators, wx)
+    const by = boxAndWeights(py, originY, g, denominators, wy)
+    const bz = boxAndWeights(pz, originZ, g, denominators, wz)
+    let phi0 = 0
+    let phiX = 0
+    let phiY = 0
+    let phiZ = 0
+    for (let kz = 0; kz < p; kz++) {
+      const planeOffset = (bz * p + kz) * planes + by * p * rows + bx * p
+      const wzk = wz[kz]!
+      for (let ky = 0; ky < p; ky++) {
+        const rowOffset = planeOffset + ky * rows
+        const wyz = wzk * wy[ky]!
+        for (let kx = 0; kx < p; kx++) {
+          const w = wyz * wx[kx]!
+          const at = rowOffset + kx
+          phi0 += w * re0[at]!
+          phiX += w * im0[at]!
+          phiY += w * re1[at]!
+          phiZ += w * im1[at]!
+        }
+      }
+    }
+    const x = px - centreX
+    const yy = py - centreY
+    const z = pz - centreZ
+    let forceX = x * phi0 - phiX
+    let forceY = yy * phi0 - phiY
+    let forceZ = z * phi0 - phiZ
+    // sum_j K2 (1 + s_ij/dof) with sum_j K2 |y_j|^2 replaced by its symmetric partner |y_i|^2 phi0_i
+    let zSum = phi0 + (2 * (x * x + yy * yy + z * z) * phi0 - 2 * (x * phiX + yy * phiY + z * phiZ)) / dof - 1
+    if (cutoff > 0) {
+      // near field: exact K2 minus its far part over pairs closer than the cut-off (self included:
+      // its w = 1 - far(0) completes the grid's self term to exactly 1, removed above); rows of
+      // cells are skipped or clipped to the cut-off sphere
+      const cx = cellIndex(px, originX, spacing, last)
+      const cy = cellIndex(py, originY, spacing, last)
+      const cz = cellIndex(pz, originZ, spacing, last)
+      for (let nz = Math.max(0, cz - reach); nz <= Math.min(last, cz + reach); nz++) {
+        const slabZ = originZ + nz * spacing
+        const gapZ = pz < slabZ ? slabZ - pz : pz > slabZ + spacing ? pz - slabZ - spacing : 0
+        const restZ = sc - gapZ * gapZ
+        if (restZ <= 0) continue
+        for (let ny = Math.max(0, cy - reach); ny <= Math.min(last, cy + reach); ny++) {
+          const slabY = originY + ny * spacing
+          const gapY = py < slabY ? slabY - py : py > slabY + spacing ? py - slabY - spacing : 0
+          const rest = restZ - gapY * gapY
+          if (rest <= 0) continue
+          const extent = Math.sqrt(rest)
+          const x0 = cellIndex(px - extent, originX, spacing, last)
+          const x1 = cellIndex(px + extent, originX, spacing, last)
+          const row = (nz * nodes + ny) * nodes
+          const to = cellStart[row + x1 + 1]!
+          for (let u = cellStart[row + x0]!; u < to; u++) {
+            const dx = px - sorted[3 * u]!
+            const dy = py - sorted[3 * u + 1]!
+            const dz = pz - sorted[3 * u + 2]!
+            const s = dx * dx + dy * dy + dz * dz
+            if (s >= sc) continue
+            const base = 1 / (1 + s * inverseDof)
+            const k2 = heavy ? base ** (dof + 1) : base * base
+            const e = s - sc
+            const w = k2 - (ka + e * (kb + e * kc))
+            forceX += w * dx
+            forceY += w * dy
+            forceZ += w * dz
+            zSum += w * (1 + s * inverseDof)
+          }
+        }
+      }
+    }
+    const i = order[t]!
+    forces[3 * i] = forceX
+    forces[3 * i + 1] = forceY
+    forces[3 * i + 2] = forceZ
+    pointZ[i] = zSum
+  }
+}
