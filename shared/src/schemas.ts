@@ -29,9 +29,9 @@ export const ReportPartRequest = z.object({ etag: z.string().min(1).max(200) })
 /** What the edge learned about a verified file (from its header or by scanning it). */
 export const UploadInfo = z.object({
   format: UploadFormat,
-  /** Rows (points, or labels). Null when the file was too large to scan at the edge. */
+  /** Rows (points, labels, or metadata rows after the header). Null when the file was too large to scan at the edge. */
   rows: z.number().int().nullable(),
-  /** Columns of a feature matrix; null for labels or when unknown. */
+  /** Columns of a feature matrix or a metadata table; null for labels or when unknown. */
   cols: z.number().int().nullable(),
   dtype: z.string().nullable(),
   fortranOrder: z.boolean().optional(),

@@ -21,18 +21,21 @@ export function firstNeighbours(indices: Int32Array, n: number, graphK: number, 
  * Per-point quality in [0, 1] (multiples of 1/k), float32 length n.
  * @param embedding row-major n x dims (2 or 3)
  * @param inputNeighbours row-major n x k, each point's k nearest in the input space (never itself)
- * O(n log n) for the tree and about O(n k log n) for the queries; allocates O(n k).
+ * O(n log n) for the tree and about O(n k log n) for the queries; allocates O(n k). About 3 s for 500k points.
  */
 export function pointQuality(embedding: Float32Array | Float64Array, n: number, dims: number, inputNeighbours: Int32Array, k: number): Float32Array {
-  const all = Int32Array.from({ length: n }, (_, i) => i)
-  const mapNeighbours = kdTreeKnn(buildKdTree(embedding, n, dims), all, k)
+  const tree = buildKdTree(embedding, n, dims)
+  // Queried in the tree's leaf order so consecutive queries touch the same leaves (500k points: 4.5 -> 3.1 s
+  // in 2D, 11.6 -> 2.7 s in 3D on 2 cores). Row r of mapNeighbours belongs to point tree.order[r].
+  const mapNeighbours = kdTreeKnn(tree, tree.order, k)
   const quality = new Float32Array(n)
-  for (let i = 0; i < n; i++) {
+  for (let r = 0; r < n; r++) {
+    const i = tree.order[r]!
     let shared = 0
     for (let a = 0; a < k; a++) {
       const j = inputNeighbours[i * k + a]!
       for (let b = 0; b < k; b++) {
-        if (mapNeighbours[i * k + b] === j) {
+        if (mapNeighbours[r * k + b] === j) {
           shared++
           break
         }
