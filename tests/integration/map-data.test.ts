@@ -162,6 +162,22 @@ describe('map data: metadata, several feature files, subsampling, neighbours and
     expect(Array.from((await resultNpy(client, `/api/v1/jobs/${other.id}/indices.npy`)).data)).not.toEqual(first)
   })
 
+  it('subsamples a two-file map at random, keeping the source column in step with the kept rows', async () => {
+    const job = await runToEnd(client, { features: [twoFiles.a, twoFiles.b], metadata: twoFiles.metadata, params: { ...PARAMS, iterations: 50, subsample: { method: 'random', size: 100 } } })
+    expect(job.error).toBeNull()
+    expect(job.n).toBe(100)
+    const indices = Array.from((await resultNpy(client, `/api/v1/jobs/${job.id}/indices.npy`)).data)
+    expect(new Set(indices).size).toBe(100)
+    const metadata = (await client.request('GET', `/api/v1/jobs/${job.id}/metadata`)).body
+    const fromFirst = indices.filter((i) => i < 150).length
+    expect(metadata.columns[0]).toMatchObject({ name: 'source', counts: [fromFirst, 100 - fromFirst] })
+    expect(metadata.columns[0].codes).toEqual(indices.map((i) => (i < 150 ? 0 : 1)))
+    expect(fromFirst).toBeGreaterThan(40)
+    expect(fromFirst).toBeLessThan(85)
+    const manifest = (await client.request('GET', `/api/v1/jobs/${job.id}/manifest.json`)).body
+    expect(manifest.subsample).toMatchObject({ method: 'random', size: 100, perLabel: null, nBefore: 240, nAfter: 100, perLabelCounts: null })
+  })
+
   it('refuses metadata whose row count differs from the points, naming both counts', async () => {
     const short = await uploadAny(client, 'short.csv', metadataCsv({ split: Array.from({ length: 239 }, () => 'a') }), 'metadata')
     const res = await client.request('POST', '/api/v1/jobs', { features: [twoFiles.a, twoFiles.b], metadata: short, params: PARAMS })
