@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { PNG } from 'pngjs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { ARTIFACTS, launchChromium } from '../src/browser.ts'
@@ -77,6 +78,52 @@ describe('a model job from the web page, in Debian Chromium', () => {
     expect(await choices.evaluateAll((els) => els.map((el) => (el as HTMLInputElement).value))).toEqual(['features', 'logits'])
     await expect.poll(() => page.getByTestId('legend-item').count(), { timeout: 30_000 }).toBe(3)
     expect((await page.getByTestId('legend-item').allTextContents()).map((t) => t.trim()).sort()).toEqual(['diagonal', 'horizontal', 'vertical'])
+
+    // Hovering a point shows its image (a tile of a stored thumbnail sheet) above its index and label.
+    const box = (await page.getByTestId('scatter-canvas').boundingBox())!
+    const [x, y] = await page.evaluate(() => (window as unknown as { __constellate: { project(i: number): [number, number] } }).__constellate.project(7))
+    await page.mouse.move(box.x + x, box.y + y)
+    const thumb = page.getByTestId('tooltip-thumbnail')
+    await expect.poll(() => thumb.count(), { timeout: 10_000 }).toBe(1)
+    const image = (await thumb.evaluate((el) => getComputedStyle(el).backgroundImage)) ?? ''
+    expect(image).toMatch(/\/api\/v1\/jobs\/job_[^/]+\/thumbnails\/\d+\.png/)
+    const sheet = await page.evaluate(async (url) => {
+      const response = await fetch(url)
+      return { status: response.status, type: response.headers.get('content-type') }
+    }, /url\("?([^")]+)"?\)/.exec(image)![1]!)
+    expect(sheet).toEqual({ status: 200, type: 'image/png' })
+    // The tile drawn is this very image, undistorted: its stripes run the same way as in the source file
+    // (archives are read sorted by path, so point 7 is diagonal/007.png).
+    expect(await page.getByTestId('tooltip-label').textContent()).toBe('diagonal')
+    const orientation = (png: PNG) => {
+      const grey = (x: number, y: number) => {
+        const o = (y * png.width + x) * 4
+        return png.data[o]! + png.data[o + 1]! + png.data[o + 2]!
+      }
+      let rising = 0
+      let falling = 0
+      for (let y = 1; y < png.height - 1; y++) {
+        for (let x = 1; x < png.width - 1; x++) {
+          rising += Math.abs(grey(x, y) - grey(x + 1, y - 1))
+          falling += Math.abs(grey(x, y) - grey(x + 1, y + 1))
+        }
+      }
+      return rising / falling
+    }
+    const source = orientation(PNG.sync.read(Buffer.from(images.files['diagonal/007.png']!)))
+    const shown = orientation(PNG.sync.read(await thumb.screenshot({ path: join(ARTIFACTS, 'model-job-thumbnail-tile.png') })))
+    // one direction clearly dominates in the source, and the same one in the tile
+    expect(Math.abs(Math.log(source))).toBeGreaterThan(Math.log(2))
+    expect(Math.sign(Math.log(shown))).toBe(Math.sign(Math.log(source)))
+    expect(Math.abs(Math.log(shown))).toBeGreaterThan(Math.log(1.5))
+    // wherever the point is, the tooltip stays inside the map
+    const tip = (await page.getByTestId('tooltip').boundingBox())!
+    expect(tip.x).toBeGreaterThanOrEqual(box.x)
+    expect(tip.y).toBeGreaterThanOrEqual(box.y)
+    expect(tip.x + tip.width).toBeLessThanOrEqual(box.x + box.width)
+    expect(tip.y + tip.height).toBeLessThanOrEqual(box.y + box.height)
+    await page.screenshot({ path: join(ARTIFACTS, 'model-job-hover-thumbnail.png') })
+    await page.mouse.move(box.x + 2, box.y + 2)
 
     // Showing the second layer loads its map and points the downloads at it.
     const before = await page.getByTestId('scatter-canvas').evaluate((c: HTMLCanvasElement) => c.toDataURL())

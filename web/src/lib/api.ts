@@ -2,7 +2,7 @@
  * @module Calls to the Constellate HTTP API (docs/api.md). Every failure becomes an `ApiError` whose
  * message is plain words fit to show next to the control that caused it.
  */
-import type { CreateJobRequest, Job, JobLabels, JobLayers } from '@constellate/shared'
+import type { CreateJobRequest, Job, JobLabels, JobLayers, JobMetadata, ThumbnailIndex } from '@constellate/shared'
 
 export const API_BASE = '/api/v1'
 
@@ -154,6 +154,26 @@ export function getJobLayers(source: JobSource, signal?: AbortSignal): Promise<J
 export async function getLayerNpy(source: JobSource, index: number, signal?: AbortSignal): Promise<Uint8Array> {
   const response = await request(`${source.base}/layers/${index}/embedding.npy`, { signal })
   return new Uint8Array(await response.arrayBuffer())
+}
+
+/** A job's metadata columns (uploaded table, and the source file when several feature files were joined). */
+export function getJobMetadata(source: JobSource, signal?: AbortSignal): Promise<JobMetadata> {
+  return json<JobMetadata>(`${source.base}/metadata`, { signal })
+}
+
+/** A per-point result array of a finished job (`.npy` bytes). */
+export async function getPointFile(source: JobSource, file: 'quality-points.npy' | 'neighbours.npy' | 'indices.npy', signal?: AbortSignal): Promise<Uint8Array> {
+  const response = await request(`${source.base}/${file}`, { signal })
+  return new Uint8Array(await response.arrayBuffer())
+}
+
+/** The thumbnail sprite-sheet index of a model job on images; sheets are at `thumbnailSheetUrl`. */
+export function getThumbnailIndex(source: JobSource, signal?: AbortSignal): Promise<ThumbnailIndex> {
+  return json<ThumbnailIndex>(`${source.base}/thumbnails`, { signal })
+}
+
+export function thumbnailSheetUrl(source: JobSource, sheet: string): string {
+  return sourceUrl(source, `thumbnails/${sheet}`)
 }
 
 /** Download links of one layer's map, for the owner or through a share link. */

@@ -16,4 +16,11 @@ describe('point colours', () => {
     expect(sequentialColor(0)).toEqual([68, 1, 84])
     expect(sequentialColor(1)).toEqual([253, 231, 37])
   })
+
+  it('draws a point without a value (NaN) in the missing colour, not at the low end of the scale', () => {
+    const rgba = pointColors(2, { codes: null, palette: [], hidden: new Set(), fadeOthers: false, values: Float32Array.of(0, Number.NaN), valueRange: [0, 1] })
+    expect(Array.from(rgba.subarray(0, 3))).toEqual([68, 1, 84])
+    expect(Array.from(rgba.subarray(4, 7))).not.toEqual([68, 1, 84])
+    expect(rgba[7]).toBe(255)
+  })
 })

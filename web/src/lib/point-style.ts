@@ -40,7 +40,8 @@ export function pointColors(n: number, style: PointStyle, out?: Uint8Array): Uin
   for (let i = 0; i < n; i++) {
     const code = codes ? codes[i]! : -1
     let rgb: readonly number[]
-    if (values) rgb = sequentialColor((values[i]! - low) / span)
+    // a point without a value (NaN) is drawn like a missing label
+    if (values) rgb = Number.isNaN(values[i]!) ? missing : sequentialColor((values[i]! - low) / span)
     else if (codes) rgb = code >= 0 && code < classRgb.length ? classRgb[code]! : missing
     else rgb = single
     let r = rgb[0]!

@@ -29,6 +29,12 @@ describe('the view in the URL', () => {
     expect(viewHash({ ...base, layer: 0, compare: false })).toBe('')
   })
 
+  it('keeps colouring by a metadata column or the per-point quality', () => {
+    const base = { mode: '2d' as const, camera: CAMERA_DEFAULT, hidden: [], selection: [], search: '', frame: null, is3dJob: false }
+    expect(parseViewHash(viewHash({ ...base, colorBy: 'meta:model & branch' })).colorBy).toBe('meta:model & branch')
+    expect(parseViewHash(viewHash({ ...base, colorBy: 'quality' })).colorBy).toBe('quality')
+  })
+
   it('ignores malformed parts', () => {
     expect(parseViewHash('#view=4d&cam=a,b&color=rainbow&sel=%%%&frame=-1&layer=x&compare=yes')).toEqual({})
   })

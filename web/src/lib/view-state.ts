@@ -6,7 +6,8 @@
 import { cameraFromText, cameraToText, type Camera, type ViewMode } from './camera.ts'
 import { decodeIndices, encodeIndices } from './selection.ts'
 
-export type ColorBy = 'label' | 'none' | 'agreement'
+import type { ColorBy } from './colouring.ts'
+export type { ColorBy }
 
 export interface ViewState {
   mode?: ViewMode
@@ -38,7 +39,8 @@ export function parseViewHash(hash: string): ViewState {
     if (parsed) state.camera = parsed
   }
   const color = params.get('color')
-  if (color === 'label' || color === 'none' || color === 'agreement') state.colorBy = color
+  if (color === 'label' || color === 'none' || color === 'agreement' || color === 'quality') state.colorBy = color
+  else if (color && /^meta:.{1,200}$/s.test(color)) state.colorBy = color as ColorBy
   const hide = params.get('hide')
   if (hide) state.hidden = hide.split('.').map(Number).filter((v) => Number.isInteger(v) && v >= 0)
   const selection = params.get('sel')

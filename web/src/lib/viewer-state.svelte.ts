@@ -19,6 +19,8 @@ export class ViewerState {
   hover = $state(-1)
   /** The point clicked last (its details and map neighbours are shown), -1 for none. */
   focused = $state(-1)
+  /** The clicked point's listed neighbours, ringed on the map. */
+  neighbourHighlight = $state.raw<Uint32Array>(new Uint32Array(0) as Uint32Array)
   tool = $state<Tool>('pan')
   showNames = $state(true)
   autoRotate = $state(true)

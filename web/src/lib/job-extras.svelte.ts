@@ -1,0 +1,111 @@
+/**
+ * @module What the viewer loads about a job beyond its frames and labels, each once and only when the
+ * job has it: metadata columns (as soon as the worker has parsed them), the worker's per-point quality and
+ * original-space neighbours (finished jobs; neighbours on first use), and image thumbnails (model jobs).
+ */
+import { thumbnailTile, type Job, type JobMetadata, type ThumbnailIndex } from '@constellate/shared'
+import { errorMessage, getJobMetadata, getPointFile, getThumbnailIndex, thumbnailSheetUrl, type JobSource } from './api.ts'
+import { typedArrayFromNpy } from './embedding.ts'
+
+export interface Neighbours {
+  k: number
+  /** Row-major n x k point indices, nearest first. */
+  indices: Int32Array
+}
+
+export class JobExtras {
+  metadata = $state.raw<JobMetadata | null>(null)
+  quality = $state.raw<Float32Array | null>(null)
+  neighbours = $state.raw<Neighbours | null>(null)
+  thumbnails = $state.raw<ThumbnailIndex | null>(null)
+  /** Problems loading any of them, in plain words (the map still works without). */
+  error = $state<string | null>(null)
+  readonly #source: JobSource
+  readonly #abort = new AbortController()
+  readonly #requested = new Set<string>()
+  #neighbours: Promise<Neighbours | null> | null = null
+  #finished = false
+
+  constructor(source: JobSource) {
+    this.#source = source
+  }
+
+  /** Call with every job update; starts the loads the job now allows. */
+  update(job: Job): void {
+    const finished = job.status === 'succeeded'
+    this.#finished = finished
+    const hasMetadata = Boolean(job.metadata) || (job.featureUploads?.length ?? 1) > 1
+    if (hasMetadata && (job.progress?.metadataReady || finished)) {
+      this.#once('metadata', async (signal) => {
+        this.metadata = await getJobMetadata(this.#source, signal)
+      })
+    }
+    if (finished && job.results?.qualityPointsNpy) {
+      this.#once('quality', async (signal) => {
+        const { data } = typedArrayFromNpy(await getPointFile(this.#source, 'quality-points.npy', signal))
+        this.quality = data instanceof Float32Array ? data : Float32Array.from(data)
+      })
+    }
+    if (finished && job.model) {
+      this.#once('thumbnails', async (signal) => {
+        this.thumbnails = await getThumbnailIndex(this.#source, signal)
+      }, true)
+    }
+  }
+
+  /** Whether original-space neighbours can be loaded for this job. */
+  canLoadNeighbours(job: Job | null): boolean {
+    return Boolean(job && job.status === 'succeeded' && job.results?.neighboursNpy)
+  }
+
+  /** Loads the original-space neighbours (once); null when the job has none. */
+  loadNeighbours(): Promise<Neighbours | null> {
+    if (!this.#finished) return Promise.resolve(null)
+    this.#neighbours ??= getPointFile(this.#source, 'neighbours.npy', this.#abort.signal)
+      .then((bytes) => {
+        const { shape, data } = typedArrayFromNpy(bytes)
+        const k = shape[1] ?? 0
+        if (shape.length !== 2 || !(data instanceof Int32Array)) throw new Error(`neighbours.npy has shape (${shape.join(', ')}); expected int32 [N, k]`)
+        this.neighbours = { k, indices: data }
+        return this.neighbours
+      })
+      .catch((error) => {
+        this.#neighbours = null
+        this.error = `Neighbours could not be loaded: ${errorMessage(error)}`
+        return null
+      })
+    return this.#neighbours
+  }
+
+  /** CSS for point i's thumbnail as a sprite (sheet URL and position), or null. */
+  thumbnailStyle(i: number, shownSize = 64): { url: string; position: string; size: string; side: number } | null {
+    const index = this.thumbnails
+    if (!index || i < 0 || i >= index.count) return null
+    const tile = thumbnailTile(index, i)
+    const scale = shownSize / tile.size
+    const [x, y] = [tile.x * scale, tile.y * scale]
+    return {
+      url: thumbnailSheetUrl(this.#source, tile.sheet),
+      position: `-${x}px -${y}px`,
+      // The last sheet holds only the rows it uses: scale by width and keep the sheet's own aspect ratio.
+      size: `${index.columns * index.tileSize * scale}px auto`,
+      side: shownSize,
+    }
+  }
+
+  stop(): void {
+    this.#abort.abort()
+  }
+
+  #once(key: string, load: (signal: AbortSignal) => Promise<void>, quietIfMissing = false): void {
+    if (this.#requested.has(key)) return
+    this.#requested.add(key)
+    load(this.#abort.signal).catch((error) => {
+      if (this.#abort.signal.aborted) return
+      // A job without thumbnails (e.g. .npy inputs) answers 404: nothing to show, nothing to report.
+      if (quietIfMissing && /no thumbnails|not_ready|404/i.test(`${(error as { code?: string }).code ?? ''} ${errorMessage(error)}`)) return
+      this.#requested.delete(key)
+      this.error = `Some map data could not be loaded: ${errorMessage(error)}`
+    })
+  }
+}
