@@ -103,8 +103,17 @@ describe('the upload form with several feature files, in Debian Chromium', () =>
     await page.screenshot({ path: join(ARTIFACTS, 'upload-multi-files-phone.png'), fullPage: true })
     await page.setViewportSize({ width: 1280, height: 720 })
 
+    // Each file gets its own progress bar while the form uploads them (the page moves on once the job exists).
+    await page.evaluate(() => {
+      const seen = { bars: 0 }
+      ;(window as unknown as { uploadBars: typeof seen }).uploadBars = seen
+      new MutationObserver(() => {
+        seen.bars = Math.max(seen.bars, document.querySelectorAll('[data-testid="upload-progress"]').length)
+      }).observe(document.body, { subtree: true, childList: true })
+    })
     await page.getByTestId('submit-job').click()
     await page.waitForURL(/\/jobs\/job_/, { timeout: 90_000 })
+    expect(await page.evaluate(() => (window as unknown as { uploadBars: { bars: number } }).uploadBars.bars)).toBe(4)
     const jobId = /\/jobs\/(job_[^/?#]+)/.exec(page.url())![1]!
 
     let job: any
