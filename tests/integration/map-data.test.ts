@@ -119,6 +119,18 @@ describe('map data: metadata, several feature files, subsampling, neighbours and
     expect(metrics.pointQuality.mean).toBeCloseTo(mean, 5)
   })
 
+  it('records the PCA space for neighbours when PCA reduced the input', async () => {
+    const wide = blobs(120, 60, 3, 4)
+    const features = await uploadAny(client, 'wide.npy', npyFloat32(wide.features, [120, 60]), 'features')
+    const job = await runToEnd(client, { features, params: { ...PARAMS, iterations: 50 } })
+    expect(job.error).toBeNull()
+    const manifest = (await client.request('GET', `/api/v1/jobs/${job.id}/manifest.json`)).body
+    expect(manifest.neighbours).toMatchObject({ k: 10, space: 'pca', source: 'tsne' })
+    const metrics = (await client.request('GET', `/api/v1/jobs/${job.id}/metrics.json`)).body
+    expect(metrics.pointQuality).toMatchObject({ k: 10, space: 'pca' })
+    expect((await resultNpy(client, `/api/v1/jobs/${job.id}/neighbours.npy`)).shape).toEqual([120, 10])
+  })
+
   it('keeps at most perLabel points of each label when subsampling stratified, with matching indices, labels, metadata and frames', async () => {
     const job = await stratifiedJob
     expect(job.error).toBeNull()
@@ -254,6 +266,7 @@ describe('map data: metadata, several feature files, subsampling, neighbours and
     const anonymous = new ConstellateClient({ baseUrl: inject('stackUrl') })
     const metadata = await anonymous.getMetadata({ shared: token })
     expect(metadata.columns[0]).toMatchObject({ name: 'source', counts: [150, 90] })
+    expect((await anonymous.getLabels({ shared: token })).codes).toHaveLength(240)
     const neighbours = await anonymous.getNeighbours({ shared: token })
     expect([neighbours.n, neighbours.k, neighbours.indices.length]).toEqual([240, 10, 2400])
 
