@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { ARTIFACTS, launchChromium } from '../src/browser.ts'
-import { mnistDigits, npyFloat32, npyInt32 } from '../src/fixtures.ts'
+import { blobs, mnistDigits, npyFloat32, npyInt32 } from '../src/fixtures.ts'
 
 /** GET from inside the page, so the request carries the page's workspace cookie; retries wrangler's odd 503. */
 async function pageGet(page: Page, path: string, as: 'json' | 'bytes' = 'json'): Promise<{ status: number; body: any }> {
@@ -183,6 +183,51 @@ describe('the upload form with several feature files, in Debian Chromium', () =>
     await page.getByRole('button', { name: 'Remove digits-cropped.npy' }).click()
     await expect.poll(() => page.getByTestId('feature-file').count()).toBe(1)
     expect(await page.getByText(mismatch).count()).toBe(0)
+
+    // Without labels, stratified sampling is unavailable and says why; a random sample must be smaller than N.
+    expect(await page.getByTestId('subsample-stratified').isDisabled()).toBe(true)
+    expect(await page.locator('#subsample-stratified-why').textContent()).toMatch(/needs a labels file/)
+    await page.getByTestId('subsample-random').check()
+    await page.getByTestId('subsample-size').fill('500')
+    await expect.poll(() => page.locator('#subsample-size-error').textContent()).toBe(
+      'A sample of 500 keeps all 500 points. Choose fewer than 500, or turn subsampling off.',
+    )
+    await page.getByTestId('submit-job').click()
+    await expect.poll(() => page.getByTestId('form-error').textContent()).toMatch(/A sample of 500 keeps all 500 points/)
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('subsample-size')
+    await page.getByTestId('subsample-size').fill('50')
+    await expect.poll(() => page.locator('#param-perplexity-error').textContent()).toMatch(/Perplexity 30 needs at least 91 points; the subsample keeps 50/)
+    expect(requests.filter((line) => /\/api\/v1\/(uploads|jobs)/.test(line))).toEqual([])
+    await page.close()
+  })
+
+  it('sorts files dropped on the page into features, labels and metadata', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } })
+    await page.goto(inject('stackUrl'))
+    const { features, labels } = blobs(60, 4, 3)
+    const files = [
+      { name: 'run1_embeddings.npy', bytes: Array.from(npyFloat32(features.subarray(0, 120), [30, 4])) },
+      { name: 'labels.npy', bytes: Array.from(npyInt32(labels)) },
+      { name: 'run2_embeddings.npy', bytes: Array.from(npyFloat32(features.subarray(120), [30, 4])) },
+      { name: 'sample_info.tsv', bytes: Array.from(Buffer.from(['batch\tscore', ...Array.from({ length: 60 }, (_, i) => `b${i % 2}\t${i}`)].join('\n'))) },
+    ]
+    await page.evaluate((files) => {
+      const transfer = new DataTransfer()
+      for (const file of files) transfer.items.add(new File([new Uint8Array(file.bytes)], file.name))
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+    }, files)
+    await expect.poll(() => page.getByTestId('feature-file').count()).toBe(2)
+    expect((await page.getByTestId('feature-file').allTextContents()).map((text) => text.split(' ')[0])).toEqual(['run1_embeddings.npy', 'run2_embeddings.npy'])
+    await expect.poll(() => page.getByTestId('features-total').textContent()).toMatch(/60 points · D = 4/)
+    await expect.poll(() => page.locator('#labels-file-summary').textContent()).toMatch(/shape \(60,\) · int32 · 3 classes/)
+    await expect.poll(() => page.locator('#metadata-file-summary').textContent()).toMatch(/60 rows × 2 columns/)
+    // 60 points in all are too few for the default perplexity; that is the one thing the form flags.
+    expect(await page.locator('.field-warning, .field-error').allTextContents()).toEqual([
+      'Perplexity 30 needs at least 91 points; the features have 60. Lower perplexity to 19 or less, or upload more points.',
+    ])
+    await page.getByLabel('Perplexity').fill('15')
+    await expect.poll(() => page.locator('.field-warning, .field-error').count()).toBe(0)
+    await page.screenshot({ path: join(ARTIFACTS, 'upload-dropped-files-phone.png'), fullPage: true })
     await page.close()
   })
 })
