@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -55,7 +56,7 @@ describe('the viewer with map data (metadata, per-point quality, original-space 
 
   beforeAll(async () => {
     browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+    page = await browser.newPage({ viewport: { width: 1280, height: 720 }, acceptDownloads: true })
     await page.goto(inject('stackUrl'))
     const jobId = await page.evaluate(
       async ({ features, labels, csv }) => {
@@ -180,6 +181,17 @@ describe('the viewer with map data (metadata, per-point quality, original-space 
     const shown = (await list.allTextContents()).map((t) => Number(/#(\d+)/.exec(t)![1]))
     expect(shown).toEqual(inputNeighbours(data.features, D, index))
     await page.screenshot({ path: join(ARTIFACTS, 'viewer-original-neighbours.png') })
+
+    // Selected, they download with their label and metadata columns.
+    await page.getByRole('button', { name: 'Select these' }).click()
+    await expect.poll(() => page.getByTestId('selection-count').textContent()).toBe('11')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-selection').click()])
+    const rows = readFileSync((await download.path())!, 'utf8').trim().split('\n')
+    expect(rows[0]).toBe('index,x,y,label,branch,score')
+    expect(rows).toHaveLength(12)
+    const first = rows[1]!.split(',')
+    const i = Number(first[0])
+    expect(first.slice(3)).toEqual([String(data.labels[i]), table.branch[i], table.score[i] === null ? '' : String(table.score[i])])
   })
 
   it('colours by the worker\'s per-point quality and shows each point\'s value', async () => {

@@ -46,8 +46,10 @@ describe('colouring', () => {
 
   it('searches labels and categorical values by substring, and compares continuous columns', () => {
     const grouping = groupingFor('label', sources)
-    expect(Array.from(searchPoints('cat', grouping, labels, metadata).indices)).toEqual([0, 2, 3])
-    expect(searchPoints('cat', grouping, labels, metadata).classes).toEqual([0, 2])
+    expect(Array.from(searchPoints('cat', grouping, labels, metadata).indices)).toEqual([0, 3])
+    expect(Array.from(searchPoints('CATF', grouping, labels, metadata).indices)).toEqual([2])
+    expect(Array.from(searchPoints('ca', grouping, labels, metadata).indices)).toEqual([0, 2, 3])
+    expect(searchPoints('ca', grouping, labels, metadata).classes).toEqual([0, 2])
     expect(Array.from(searchPoints('vit', grouping, labels, metadata).indices)).toEqual([3, 4])
     expect(Array.from(searchPoints('loss > 1', grouping, labels, metadata).indices)).toEqual([3, 4])
     expect(Array.from(searchPoints('LOSS<=1', grouping, labels, metadata).indices)).toEqual([0, 1])

@@ -115,7 +115,8 @@ export function metadataLines(metadata: JobMetadata | null, i: number, limit = 6
 }
 
 /**
- * Points matching a search: text matches label names and categorical values (case-insensitive substring);
+ * Points matching a search: text matches label names and categorical values (case-insensitive; exact names
+ * first, else substrings);
  * `column>v`, `column<v`, `column=v` compare a continuous column (`=` is also an exact categorical match).
  * Returns sorted indices and the matching classes of `grouping` (for the legend).
  */
@@ -145,14 +146,17 @@ export function searchPoints(query: string, grouping: Grouping | null, labels: C
       })
     }
   } else {
+    // An exact name wins over substrings ("1" finds class 1, not 10-19); otherwise any name containing the text.
     const needle = text.toLowerCase()
-    const mark = (classes: string[], codes: ArrayLike<number>) => {
-      const matching = new Set(classes.flatMap((c, k) => (c.toLowerCase().includes(needle) ? [k] : [])))
-      if (matching.size === 0) return
-      for (let i = 0; i < codes.length && i < n; i++) if (matching.has(codes[i]!)) hit[i] = 1
+    const groups: { classes: string[]; codes: ArrayLike<number> }[] = []
+    if (labels) groups.push(labels)
+    for (const col of metadata?.columns ?? []) if (col.type === 'categorical') groups.push({ classes: col.categories, codes: col.codes })
+    const exact = groups.some((g) => g.classes.some((c) => c.toLowerCase() === needle))
+    for (const group of groups) {
+      const matching = new Set(group.classes.flatMap((c, k) => ((exact ? c.toLowerCase() === needle : c.toLowerCase().includes(needle)) ? [k] : [])))
+      if (matching.size === 0) continue
+      for (let i = 0; i < group.codes.length && i < n; i++) if (matching.has(group.codes[i]!)) hit[i] = 1
     }
-    if (labels) mark(labels.classes, labels.codes)
-    for (const col of metadata?.columns ?? []) if (col.type === 'categorical') mark(col.categories, col.codes)
   }
   const indices: number[] = []
   for (let i = 0; i < n; i++) if (hit[i]) indices.push(i)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classCentres, combineSelection, decodeIndices, encodeIndices, labelCounts, lassoSelect, mapNeighbours, pointInPolygon, searchByLabel, selectionCsv } from './selection.ts'
+import { classCentres, combineSelection, decodeIndices, encodeIndices, labelCounts, lassoSelect, mapNeighbours, pointInPolygon, selectionCsv } from './selection.ts'
 
 describe('selection', () => {
   it('tests points against a polygon, concave ones included', () => {
@@ -27,8 +27,11 @@ describe('selection', () => {
   })
 
   it('writes a CSV with quoted labels', () => {
-    const csv = selectionCsv([1], new Float32Array([0, 0, 1.5, -2]), 2, [0, 0], ['a, "b"'])
-    expect(csv).toBe('index,x,y,label\n1,1.5,-2,"a, ""b"""\n')
+    const csv = selectionCsv([1], new Float32Array([0, 0, 1.5, -2]), 2, [
+      { name: 'label', value: () => 'a, "b"' },
+      { name: 'loss', value: (i) => String(i * 2) },
+    ])
+    expect(csv).toBe('index,x,y,label,loss\n1,1.5,-2,"a, ""b""",2\n')
   })
 
   it('packs selections into short URL text and back', () => {
@@ -53,12 +56,5 @@ describe('selection', () => {
     expect(centres[0]![0]).toBeLessThan(1)
     expect(centres[1]).toEqual([10, 10])
     expect(centres[2]).toBeNull()
-  })
-
-  it('searches labels exactly first, else by substring', () => {
-    const classes = ['cat', 'category', 'dog']
-    expect(searchByLabel('cat', classes, [0, 1, 2, 0]).classes).toEqual([0])
-    expect(Array.from(searchByLabel('ATEG', classes, [0, 1, 2, 1]).indices)).toEqual([1, 3])
-    expect(searchByLabel('  ', classes, [0]).indices.length).toBe(0)
   })
 })

@@ -66,19 +66,25 @@ function csvField(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value
 }
 
-/** CSV of the selected points: `index,x,y[,z][,label]` with a header row, in index order. */
-export function selectionCsv(indices: ArrayLike<number>, coords: Float32Array, dims: number, codes: ArrayLike<number> | null, classes: readonly string[] | null): string {
+/** CSV of the selected points: `index,x,y[,z]` and then each column (label, metadata), header row first. */
+export function selectionCsv(indices: ArrayLike<number>, coords: Float32Array, dims: number, columns: readonly CsvColumn[] = []): string {
   const axes = dims === 3 ? ['x', 'y', 'z'] : ['x', 'y']
-  const header = ['index', ...axes, ...(classes ? ['label'] : [])].join(',')
+  const header = ['index', ...axes, ...columns.map((c) => csvField(c.name))].join(',')
   const lines = [header]
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!
     const row = [String(i)]
     for (let d = 0; d < dims; d++) row.push(String(coords[i * dims + d]))
-    if (classes) row.push(csvField(codes ? (classes[codes[i]!] ?? '') : ''))
+    for (const column of columns) row.push(csvField(column.value(i)))
     lines.push(row.join(','))
   }
   return lines.join('\n') + '\n'
+}
+
+/** A per-point column of a CSV download: the label, or a metadata column. */
+export interface CsvColumn {
+  name: string
+  value(i: number): string
 }
 
 /** Sorted indices as URL-safe text: gaps between them as base-36 numbers, runs of consecutive ones as `~len`. */
@@ -163,14 +169,3 @@ export function classCentres(coords: Float32Array, n: number, dims: number, code
   })
 }
 
-/** Indices whose class name contains `query` (case-insensitive); empty query matches nothing. */
-export function searchByLabel(query: string, classes: readonly string[], codes: ArrayLike<number>): { classes: number[]; indices: Uint32Array } {
-  const needle = query.trim().toLowerCase()
-  if (!needle) return { classes: [], indices: new Uint32Array(0) }
-  const exact = classes.map((name, c) => (name.toLowerCase() === needle ? c : -1)).filter((c) => c >= 0)
-  const matching = exact.length > 0 ? exact : classes.map((name, c) => (name.toLowerCase().includes(needle) ? c : -1)).filter((c) => c >= 0)
-  const wanted = new Set(matching)
-  const hits: number[] = []
-  for (let i = 0; i < codes.length; i++) if (wanted.has(codes[i]!)) hits.push(i)
-  return { classes: matching, indices: Uint32Array.from(hits) }
-}
