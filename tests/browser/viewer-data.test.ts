@@ -210,4 +210,22 @@ describe('the viewer with map data (metadata, per-point quality, original-space 
     expect(lines).toContain(`Neighbourhood preserved: ${quality[index]!.toFixed(2)}`)
     await page.screenshot({ path: join(ARTIFACTS, 'viewer-colour-by-quality.png') })
   })
+
+  it('shows the same map data read-only through a share link, coloured as the link says', async () => {
+    const jobId = /\/jobs\/([^/#?]+)/.exec(page.url())![1]!
+    const link = await page.evaluate(async (id) => {
+      const response = await fetch(`/api/v1/jobs/${id}/links`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+      return (await response.json()).link.url as string
+    }, jobId)
+    const reader = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+    await reader.goto(`${inject('stackUrl')}${link}#color=meta%3Abranch`)
+    await expect.poll(() => reader.getByTestId('read-only').count(), { timeout: 20_000 }).toBe(1)
+    const items = reader.getByTestId('legend-item')
+    await expect.poll(() => items.allTextContents().then((t) => t.map((s) => s.trim())), { timeout: 20_000 }).toEqual(['resnet', 'vit'])
+    expect(await reader.getByTestId('color-by').inputValue()).toBe('meta:branch')
+    const options = await reader.getByTestId('color-by').locator('option').evaluateAll((els) => els.map((el) => (el as HTMLOptionElement).value))
+    expect(options).toContain('quality')
+    await reader.screenshot({ path: join(ARTIFACTS, 'viewer-data-shared.png') })
+    await reader.close()
+  })
 })
