@@ -165,5 +165,8 @@ describe('counting points per label', () => {
   it('counts text labels the way the edge reads them (header skipped)', async () => {
     const summary = await inspectFile(new File(['label\ncat\ndog\ncat\n cat\n'], 'labels.csv'), 'labels')
     expect(summary.classCounts).toEqual([3, 1])
+    expect(summary).toMatchObject({ rows: 4, rowsExact: true, hasHeader: true })
+    // A header the sample heuristic does not know ("species") is still found, so the count is right.
+    expect(await inspectFile(new File(['species\nsetosa\nversicolor\n'], 'labels.csv'), 'labels')).toMatchObject({ rows: 2, hasHeader: true, classCounts: [1, 1] })
   })
 })

@@ -359,7 +359,14 @@ export async function inspectFile(file: NamedBlob, kind: UploadKind): Promise<Fi
   const summary = inspectText(text, { format, kind, complete, totalLines, totalExact })
   if (kind === 'labels' && summary.problems.length === 0 && file.size <= LABEL_COUNT_BYTES) {
     const bytes = complete ? sampleBytes : new Uint8Array(await file.slice(0, file.size).arrayBuffer())
-    setClassCounts(summary, textLabelCounts(bytes, format))
+    const read = readTextLabels(bytes, format)
+    if (read) {
+      // Read whole with the edge's own reader: its header decision and count replace the sample's guess.
+      summary.rows = read.rows
+      summary.rowsExact = true
+      summary.hasHeader = read.hasHeader
+      setClassCounts(summary, read.classCounts)
+    }
   }
   return summary
 }
@@ -390,11 +397,14 @@ export function inspectMetadata(
   return summary
 }
 
-/** Points per label of a text labels file read whole (the edge's reading: header, column); null if unreadable. */
-export function textLabelCounts(bytes: Uint8Array, format: UploadFormat): number[] | null {
+/**
+ * A text labels file read whole as the edge reads it (header, column): labels, header, and points per label;
+ * null when the edge would refuse it (it then says why).
+ */
+export function readTextLabels(bytes: Uint8Array, format: UploadFormat): { rows: number; hasHeader: boolean; classCounts: number[] } | null {
   try {
     const table = scanLabelTable(bytes, utf8BomLength(bytes), bytes.length, format, true)
-    return countValues(table.values!.map((value) => value.trim()))
+    return { rows: table.rows, hasHeader: table.hasHeader, classCounts: countValues(table.values!.map((value) => value.trim())) }
   } catch (error) {
     if (error instanceof UploadVerificationError) return null
     throw error
