@@ -50,13 +50,24 @@ class PooledWorker {
 /** Runs SPMD kernels on `threads` threads (workers when threads > 1, in-process otherwise). */
 export class KernelPool {
   private workers: PooledWorker[] = []
-  constructor(readonly threads: number) {}
+  /**
+   * Starts the worker threads at once (unref'd): booting one (loading the kernels and
+   * onnxruntime) takes about half a second, which then overlaps the caller's own work (PCA)
+   * instead of delaying the first kernel.
+   */
+  constructor(readonly threads: number) {
+    if (threads > 1) this.start()
+  }
+
+  private start(): void {
+    while (this.workers.length < this.threads) this.workers.push(new PooledWorker())
+  }
 
   /** Runs `kernel` on every rank with the same payload; resolves with each rank's return value. */
   async spmd(kernel: KernelName, payload: object): Promise<unknown[]> {
     const size = this.threads
     if (size <= 1) return [await runKernel(kernel, payload, { rank: 0, size: 1, barrier: () => {} })]
-    while (this.workers.length < size) this.workers.push(new PooledWorker())
+    this.start()
     const barrierState = createBarrierState()
     return Promise.all(
       this.workers.slice(0, size).map((w, rank) => w.run({ kernel, payload, rank, size, barrierState })),

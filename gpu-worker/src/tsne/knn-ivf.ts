@@ -106,6 +106,59 @@ interface IvfPayload {
   distances: Float32Array
 }
 
+/** Per-query max-heaps of the k best (value, index) so far, for the query range [first, last). */
+interface Heaps {
+  values: Float64Array
+  indices: Int32Array
+  size: Int32Array
+}
+
+/**
+ * Offers one cell's members to the heaps of the queries probing it (a separate, synchronous
+ * function: inside the async kernel V8 optimises this hot loop poorly).
+ */
+function scanCell(products: Float32Array, rows: number, members: number, probeOrder: Int32Array, q0: number, memberOrder: Int32Array, m0: number, norms: Float32Array, heap: Heaps, first: number, k: number): void {
+  const heapValues = heap.values
+  const heapIndices = heap.indices
+  const heapSize = heap.size
+  for (let r = 0; r < rows; r++) {
+    const i = probeOrder[q0 + r]!
+    const h = (i - first) * k
+    let size = heapSize[i - first]!
+    for (let t = 0; t < members; t++) {
+      const j = memberOrder[m0 + t]!
+      if (j === i) continue
+      const value = norms[j]! - 2 * products[r * members + t]!
+      if (size < k) {
+        let c2 = size++
+        while (c2 > 0) {
+          const parent = (c2 - 1) >> 1
+          if (heapValues[h + parent]! >= value) break
+          heapValues[h + c2] = heapValues[h + parent]!
+          heapIndices[h + c2] = heapIndices[h + parent]!
+          c2 = parent
+        }
+        heapValues[h + c2] = value
+        heapIndices[h + c2] = j
+      } else if (value < heapValues[h]!) {
+        let c2 = 0
+        for (;;) {
+          let child = 2 * c2 + 1
+          if (child >= k) break
+          if (child + 1 < k && heapValues[h + child + 1]! > heapValues[h + child]!) child++
+          if (heapValues[h + child]! <= value) break
+          heapValues[h + c2] = heapValues[h + child]!
+          heapIndices[h + c2] = heapIndices[h + child]!
+          c2 = child
+        }
+        heapValues[h + c2] = value
+        heapIndices[h + c2] = j
+      }
+    }
+    heapSize[i - first] = size
+  }
+}
+
 /** SPMD kernel: every rank completes the rows of its own query range. */
 export async function ivfKnnKernel(payload: IvfPayload, ctx: SpmdContext): Promise<void> {
   const { points, norms, n, d, k, metric, cells, cellStart, memberOrder, probeStart, probeOrder, indices, distances } = payload
@@ -114,6 +167,7 @@ export async function ivfKnnKernel(payload: IvfPayload, ctx: SpmdContext): Promi
   const heapValues = new Float64Array((last - first) * k).fill(Infinity)
   const heapIndices = new Int32Array((last - first) * k).fill(-1)
   const heapSize = new Int32Array(last - first)
+  const heap: Heaps = { values: heapValues, indices: heapIndices, size: heapSize }
   for (let c = 0; c < cells; c++) {
     const m0 = cellStart[c]!
     const m1 = cellStart[c + 1]!
@@ -131,42 +185,7 @@ export async function ivfKnnKernel(payload: IvfPayload, ctx: SpmdContext): Promi
     const memberBlock = new Float32Array(members * d)
     for (let t = 0; t < members; t++) memberBlock.set(local.subarray(memberOrder[m0 + t]! * d, memberOrder[m0 + t]! * d + d), t * d)
     const products = await gemm(queryBlock, memberBlock, rows, d, members, { transB: true, threads: 1 })
-    for (let r = 0; r < rows; r++) {
-      const i = probeOrder[q0 + r]!
-      const h = (i - first) * k
-      let size = heapSize[i - first]!
-      for (let t = 0; t < members; t++) {
-        const j = memberOrder[m0 + t]!
-        if (j === i) continue
-        const value = norms[j]! - 2 * products[r * members + t]!
-        if (size < k) {
-          let c2 = size++
-          while (c2 > 0) {
-            const parent = (c2 - 1) >> 1
-            if (heapValues[h + parent]! >= value) break
-            heapValues[h + c2] = heapValues[h + parent]!
-            heapIndices[h + c2] = heapIndices[h + parent]!
-            c2 = parent
-          }
-          heapValues[h + c2] = value
-          heapIndices[h + c2] = j
-        } else if (value < heapValues[h]!) {
-          let c2 = 0
-          for (;;) {
-            let child = 2 * c2 + 1
-            if (child >= k) break
-            if (child + 1 < k && heapValues[h + child + 1]! > heapValues[h + child]!) child++
-            if (heapValues[h + child]! <= value) break
-            heapValues[h + c2] = heapValues[h + child]!
-            heapIndices[h + c2] = heapIndices[h + child]!
-            c2 = child
-          }
-          heapValues[h + c2] = value
-          heapIndices[h + c2] = j
-        }
-      }
-      heapSize[i - first] = size
-    }
+    scanCell(products, rows, members, probeOrder, q0, memberOrder, m0, norms, heap, first, k)
   }
   const scratch = new Float64Array(k)
   const row = new Int32Array(k)

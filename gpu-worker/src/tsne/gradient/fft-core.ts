@@ -1,12 +1,16 @@
 /**
- * @module tsne/gradient/fft-core — complex FFTs of power-of-two size L on split (re, im) float64
- * grids, for convolutions: the forward transform is radix-4 decimation in frequency (natural order
+ * @module tsne/gradient/fft-core — complex FFTs of size L = 2^a or 3 * 2^a on split (re, im)
+ * float64 grids, for convolutions (the factor 3 gives grid sizes between the powers of two): the forward transform is radix-4 decimation in frequency (natural order
  * in, bit-reversed out) and the inverse radix-4 decimation in time (bit-reversed in, natural out),
  * so no bit-reversal pass is ever run and a pointwise product in between needs the kernel's
  * transform in the same bit-reversed order (which `forward` gives it). Radix-4 fuses two radix-2
  * stages: half the memory passes and a quarter fewer multiplies; one radix-2 stage runs when log2 L
  * is odd. Row transforms run on contiguous rows; column transforms run the same butterflies across
- * a slab of columns so the inner loop streams contiguous memory. Unnormalised in both directions.
+ * a slab of columns so the inner loop streams contiguous memory. A size 3 * 2^a starts the forward
+ * transform with one radix-3 decimation-in-frequency stage over the whole vector (then transforms
+ * its three thirds) and ends the inverse with the matching decimation-in-time stage; the output
+ * order is then "third m, bit-reversed k" for frequency 3k + m, again only ever undone by `inverse`.
+ * Unnormalised in both directions.
  */
 
 export interface FftTables {
@@ -17,6 +21,24 @@ export interface FftTables {
   twiddles: Map<number, Float64Array>
   /** Whether a radix-2 stage of span 2 completes the transform (log2 L odd). */
   radix2: boolean
+  /** For L = 3 * 2^a: [W^j, W^2j] as (cos, sin) pairs for j < L/3 (W = e^(-2 pi i / L)), and the tables of L/3. */
+  radix3?: { twiddles: Float64Array; third: FftTables }
+}
+
+/** Whether `size` is a supported transform size (2^a or 3 * 2^a). */
+export function isFftSize(size: number): boolean {
+  const odd = size % 3 === 0 ? size / 3 : size
+  return Number.isInteger(odd) && odd >= 1 && 2 ** Math.round(Math.log2(odd)) === odd
+}
+
+/** Supported sizes in [min, max], ascending: powers of two and three times powers of two. */
+export function fftSizes(min: number, max: number): number[] {
+  const sizes: number[] = []
+  for (let power = 1; power <= max; power *= 2) {
+    if (power >= min) sizes.push(power)
+    if (3 * power >= min && 3 * power <= max) sizes.push(3 * power)
+  }
+  return sizes.sort((a, b) => a - b)
 }
 
 const tableCache = new Map<number, FftTables>()
@@ -24,9 +46,22 @@ const tableCache = new Map<number, FftTables>()
 /** Twiddles for a power-of-two size. */
 export function fftTables(size: number): FftTables {
   let tables = tableCache.get(size)
+  if (!tables && size % 3 === 0 && isFftSize(size)) {
+    const third = size / 3
+    const twiddles = new Float64Array(4 * third)
+    for (let j = 0; j < third; j++) {
+      for (let m = 1; m <= 2; m++) {
+        const angle = (-2 * Math.PI * m * j) / size
+        twiddles[4 * j + 2 * (m - 1)] = Math.cos(angle)
+        twiddles[4 * j + 2 * (m - 1) + 1] = Math.sin(angle)
+      }
+    }
+    tables = { size, quarters: [], twiddles: new Map(), radix2: false, radix3: { twiddles, third: fftTables(third) } }
+    tableCache.set(size, tables)
+  }
   if (!tables) {
     const bits = Math.round(Math.log2(size))
-    if (2 ** bits !== size) throw new Error(`FFT size must be a power of two; got ${size}`)
+    if (2 ** bits !== size) throw new Error(`FFT size must be a power of two or three times one; got ${size}`)
     const radix2 = bits % 2 === 1
     const quarters: number[] = []
     const twiddles = new Map<number, Float64Array>()
@@ -54,6 +89,12 @@ export function fftTables(size: number): FftTables {
  * j < L, v < count; output in bit-reversed order.
  */
 export function forward(re: Float64Array, im: Float64Array, tables: FftTables, offset: number, stride: number, count: number): void {
+  if (tables.radix3) {
+    radix3Forward(re, im, tables.size / 3, tables.radix3.twiddles, offset, stride, count)
+    const third = tables.radix3.third
+    for (let m = 0; m < 3; m++) forward(re, im, third, offset + m * third.size * stride, stride, count)
+    return
+  }
   const L = tables.size
   for (const h of tables.quarters) {
     const w = tables.twiddles.get(h)!
@@ -131,6 +172,12 @@ function radix2Stage(re: Float64Array, im: Float64Array, L: number, offset: numb
  * `forward`, from bit-reversed input to natural order.
  */
 export function inverse(re: Float64Array, im: Float64Array, tables: FftTables, offset: number, stride: number, count: number): void {
+  if (tables.radix3) {
+    const third = tables.radix3.third
+    for (let m = 0; m < 3; m++) inverse(re, im, third, offset + m * third.size * stride, stride, count)
+    radix3Inverse(re, im, tables.size / 3, tables.radix3.twiddles, offset, stride, count)
+    return
+  }
   const L = tables.size
   if (tables.radix2) radix2Stage(re, im, L, offset, stride, count)
   for (let q = tables.quarters.length - 1; q >= 0; q--) {
@@ -184,6 +231,84 @@ export function inverse(re: Float64Array, im: Float64Array, tables: FftTables, o
           im[i3 + v] = ti - vi
         }
       }
+    }
+  }
+}
+
+const HALF_SQRT3 = Math.sqrt(3) / 2
+
+/** Radix-3 decimation in frequency: x_m = a[j + mM] -> third m at j holds (sum_r x_r w3^(mr)) W^(mj). */
+function radix3Forward(re: Float64Array, im: Float64Array, M: number, twiddles: Float64Array, offset: number, stride: number, count: number): void {
+  for (let j = 0; j < M; j++) {
+    const w1r = twiddles[4 * j]!
+    const w1i = twiddles[4 * j + 1]!
+    const w2r = twiddles[4 * j + 2]!
+    const w2i = twiddles[4 * j + 3]!
+    const i0 = offset + j * stride
+    const i1 = i0 + M * stride
+    const i2 = i1 + M * stride
+    for (let v = 0; v < count; v++) {
+      const ar = re[i0 + v]!
+      const ai = im[i0 + v]!
+      const br = re[i1 + v]!
+      const bi = im[i1 + v]!
+      const cr = re[i2 + v]!
+      const ci = im[i2 + v]!
+      const sr = br + cr
+      const si = bi + ci
+      const dr = (br - cr) * HALF_SQRT3
+      const di = (bi - ci) * HALF_SQRT3
+      const tr = ar - 0.5 * sr
+      const ti = ai - 0.5 * si
+      re[i0 + v] = ar + sr
+      im[i0 + v] = ai + si
+      // y1 = t - i c d, y2 = t + i c d, then the twiddles
+      let xr = tr + di
+      let xi = ti - dr
+      re[i1 + v] = xr * w1r - xi * w1i
+      im[i1 + v] = xr * w1i + xi * w1r
+      xr = tr - di
+      xi = ti + dr
+      re[i2 + v] = xr * w2r - xi * w2i
+      im[i2 + v] = xr * w2i + xi * w2r
+    }
+  }
+}
+
+/** Radix-3 decimation in time, undoing radix3Forward (conjugate twiddles, unnormalised). */
+function radix3Inverse(re: Float64Array, im: Float64Array, M: number, twiddles: Float64Array, offset: number, stride: number, count: number): void {
+  for (let j = 0; j < M; j++) {
+    const w1r = twiddles[4 * j]!
+    const w1i = -twiddles[4 * j + 1]!
+    const w2r = twiddles[4 * j + 2]!
+    const w2i = -twiddles[4 * j + 3]!
+    const i0 = offset + j * stride
+    const i1 = i0 + M * stride
+    const i2 = i1 + M * stride
+    for (let v = 0; v < count; v++) {
+      const ar = re[i0 + v]!
+      const ai = im[i0 + v]!
+      let xr = re[i1 + v]!
+      let xi = im[i1 + v]!
+      const br = xr * w1r - xi * w1i
+      const bi = xr * w1i + xi * w1r
+      xr = re[i2 + v]!
+      xi = im[i2 + v]!
+      const cr = xr * w2r - xi * w2i
+      const ci = xr * w2i + xi * w2r
+      const sr = br + cr
+      const si = bi + ci
+      const dr = (br - cr) * HALF_SQRT3
+      const di = (bi - ci) * HALF_SQRT3
+      const tr = ar - 0.5 * sr
+      const ti = ai - 0.5 * si
+      re[i0 + v] = ar + sr
+      im[i0 + v] = ai + si
+      // x[j + M] = t + i c d, x[j + 2M] = t - i c d
+      re[i1 + v] = tr - di
+      im[i1 + v] = ti + dr
+      re[i2 + v] = tr + di
+      im[i2 + v] = ti - dr
     }
   }
 }

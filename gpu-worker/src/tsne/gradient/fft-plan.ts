@@ -1,9 +1,10 @@
 /**
  * @module tsne/gradient/fft-plan — chooses the interpolation grid for the FFT repulsion: an unsplit
- * grid fine enough for the kernel when the map is small, otherwise the power-of-two grid size and
+ * grid fine enough for the kernel when the map is small, otherwise the grid size (2^a or 3 * 2^a) and
  * kernel split (cut-off radius in node spacings) with the lowest estimated cost, FFT work
  * (L^2 log2 L) against near-field pairs counted from a box histogram of the points.
  */
+import { fftSizes } from './fft-core.ts'
 
 /** Accuracy and cost knobs. */
 export interface FftSettings {
@@ -95,7 +96,7 @@ export function planGrid(y: Float64Array, n: number, bounds: ArrayLike<number>, 
   const fine = settings.maxNodeSpacing * Math.min(1, Math.sqrt(dof))
   let best: GridPlan | undefined
   let bestCost = Infinity
-  for (let size = settings.minGrid; size <= settings.maxGrid; size *= 2) {
+  for (const size of fftSizes(settings.minGrid, settings.maxGrid)) {
     const nodes = Math.floor(size / 2 / p) * p
     const spacing = ladder(extent / nodes)
     const gridCost = size * size * Math.log2(size)

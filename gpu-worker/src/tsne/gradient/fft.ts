@@ -396,10 +396,10 @@ function gather(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, start
           const dx = px - sorted[2 * u]!
           const dy = py - sorted[2 * u + 1]!
           const s = dx * dx + dy * dy
-          if (s >= sc) continue
+          // branch-free: pairs beyond the cut-off get weight exactly 0 (an unpredictable branch costs more)
+          const e = s < sc ? s - sc : 0
           const base = 1 / (1 + s * inverseDof)
-          const k2 = heavy ? base ** (dof + 1) : base * base
-          const e = s - sc
+          const k2 = s < sc ? (heavy ? base ** (dof + 1) : base * base) : ka
           const w = k2 - (ka + e * (kb + e * kc))
           forceX += w * dx
           forceY += w * dy

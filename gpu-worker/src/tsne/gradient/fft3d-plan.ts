@@ -5,6 +5,7 @@
  * near-field pairs estimated from a histogram of the points in cells as wide as the cut-off
  * (27-cell neighbourhoods).
  */
+import { fftSizes } from './fft-core.ts'
 
 /** Accuracy and cost knobs of the 3D grid. */
 export interface Fft3dSettings {
@@ -97,7 +98,7 @@ export function planGrid3d(y: Float64Array, n: number, bounds: ArrayLike<number>
   const fine = settings.maxNodeSpacing * Math.min(1, Math.sqrt(dof))
   let best: Grid3dPlan | undefined
   let bestCost = Infinity
-  for (let size = settings.minGrid; size <= settings.maxGrid; size *= 2) {
+  for (const size of fftSizes(settings.minGrid, settings.maxGrid)) {
     const nodes = Math.floor(size / 2 / p) * p
     const spacing = ladder(extent / nodes)
     const gridCost = size * size * size * Math.log2(size)

@@ -483,10 +483,10 @@ function gather(ws: Fft3dWorkspace, g: Geometry, kernel: SplitKernel, start: num
             const dy = py - sorted[3 * u + 1]!
             const dz = pz - sorted[3 * u + 2]!
             const s = dx * dx + dy * dy + dz * dz
-            if (s >= sc) continue
+            // branch-free: pairs beyond the cut-off (a coin flip near the clipped sphere's surface) get weight 0
+            const e = s < sc ? s - sc : 0
             const base = 1 / (1 + s * inverseDof)
-            const k2 = heavy ? base ** (dof + 1) : base * base
-            const e = s - sc
+            const k2 = s < sc ? (heavy ? base ** (dof + 1) : base * base) : ka
             const w = k2 - (ka + e * (kb + e * kc))
             forceX += w * dx
             forceY += w * dy

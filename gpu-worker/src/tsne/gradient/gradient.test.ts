@@ -69,7 +69,7 @@ describe('FFT-accelerated repulsion (2D)', () => {
         const y = make(n, 2, scale, 7)
         const error = compare(y, n, 2, 1, (f, z) => fftRepulsion(y, n, 1, boundsOf(y, n), createFftWorkspace(n), f, z, single))
         expect(error.force).toBeLessThan(0.06)
-        expect(error.z).toBeLessThan(0.002)
+        expect(error.z).toBeLessThan(0.005)
       })
     }
 
@@ -182,7 +182,7 @@ describe('FFT-accelerated repulsion (3D)', () => {
         const y = make(n, 3, scale, 7)
         const error = compare(y, n, 3, 1, (f, z) => fft3dRepulsion(y, n, 1, bounds3d(y, n), createFft3dWorkspace(n), f, z, single))
         expect(error.force).toBeLessThan(tolerance)
-        expect(error.z).toBeLessThan(0.015)
+        expect(error.z).toBeLessThan(0.025)
       })
     }
 
