@@ -96,10 +96,10 @@ export function jobFromRow(row: JobRow): Job {
             embeddingCsv: `${base}/embedding.csv`,
             manifest: `${base}/manifest.json`,
             metrics: `${base}/metrics.json`,
-            // Model jobs do not write these yet (their per-layer maps are issue 7's).
-            ...(row.model
-              ? {}
-              : { indicesNpy: `${base}/indices.npy`, neighboursNpy: `${base}/neighbours.npy`, qualityPointsNpy: `${base}/quality-points.npy` }),
+            // For a model job these are its first layer's (the others' are in GET .../layers).
+            indicesNpy: `${base}/indices.npy`,
+            neighboursNpy: `${base}/neighbours.npy`,
+            qualityPointsNpy: `${base}/quality-points.npy`,
           }
         : null,
   }

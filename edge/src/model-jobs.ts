@@ -96,6 +96,8 @@ const LAYER_FILES: Record<string, string> = {
   'embedding.npy': 'application/octet-stream',
   'embedding.csv': 'text/csv; charset=utf-8',
   'metrics.json': 'application/json',
+  'neighbours.npy': 'application/octet-stream',
+  'quality-points.npy': 'application/octet-stream',
 }
 
 /**
@@ -118,7 +120,7 @@ export function addModelJobResources(app: Hono<AppEnv>, resolve: (c: Context<App
     const text = (await object.text()).replaceAll(`/api/v1/jobs/${row.id}/`, `/api/v1/shared/${token}/`)
     return new Response(text, { headers: { 'content-type': 'application/json', 'cache-control': 'private, max-age=60' } })
   })
-  app.get('/layers/:index{[0-9]+}/:file{(embedding\\.npy|embedding\\.csv|metrics\\.json)}', async (c) => {
+  app.get('/layers/:index{[0-9]+}/:file{(embedding\\.npy|embedding\\.csv|metrics\\.json|neighbours\\.npy|quality-points\\.npy)}', async (c) => {
     const row = await resolve(c)
     const file = c.req.param('file')
     const response = await stream(c.env, `${finished(row, file)}/layers/${c.req.param('index')}/${file}`, LAYER_FILES[file]!, 'layer_not_found', `Job "${row.id}" has no layer ${c.req.param('index')}; GET its /layers.`)

@@ -57,6 +57,10 @@ export const JobLayer = z.object({
   embeddingNpy: z.string(),
   embeddingCsv: z.string(),
   metrics: z.string(),
+  /** int32 [N, k]: each point's nearest neighbours in this layer's feature (or PCA) space. */
+  neighboursNpy: z.string().optional(),
+  /** float32 [N]: share of those neighbours that are also among the point's nearest in this layer's map. */
+  qualityPointsNpy: z.string().optional(),
 })
 export type JobLayer = z.infer<typeof JobLayer>
 

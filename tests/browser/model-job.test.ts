@@ -131,6 +131,17 @@ describe('a model job from the web page, in Debian Chromium', () => {
     await expect.poll(() => page.getByTestId('download-npy').getAttribute('href')).toMatch(/\/layers\/1\/embedding\.npy$/)
     await expect.poll(() => page.getByTestId('scatter-canvas').evaluate((c: HTMLCanvasElement) => c.toDataURL()), { timeout: 10_000 }).not.toBe(before)
     await expect.poll(() => page.url()).toMatch(/#.*layer=1/)
+    // Each layer's map has its own per-point quality and original-space neighbours.
+    await page.getByTestId('color-by').selectOption('quality')
+    await expect.poll(() => page.getByTestId('colour-scale').textContent(), { timeout: 10_000 }).toMatch(/nearest neighbours in the original space/)
+    const layerQuality = await page.evaluate(async () => {
+      const id = /\/jobs\/([^/#?]+)/.exec(location.pathname)![1]
+      const response = await fetch(`/api/v1/jobs/${id}/layers/1/quality-points.npy`)
+      return { status: response.status, bytes: (await response.arrayBuffer()).byteLength }
+    })
+    expect(layerQuality.status).toBe(200)
+    expect(layerQuality.bytes).toBeGreaterThan(90 * 4)
+    await page.getByTestId('color-by').selectOption('label')
     await page.screenshot({ path: join(ARTIFACTS, 'model-job-layer-logits.png') })
 
     // Side by side: one drawn map per layer; the URL reopens the comparison.

@@ -310,9 +310,12 @@ describe('thumbnails of image inputs', () => {
     expect(sheet.headers.get('content-type')).toBe('image/png')
     const viaClient = await new ConstellateClient({ baseUrl: inject('stackUrl') }).getThumbnails({ shared: token })
     expect(viaClient).toEqual(index)
-    // Files only map jobs on uploaded features write:
-    const missing = await client.request('GET', `/api/v1/jobs/${job.id}/neighbours.npy`)
-    expect(missing.status).toBe(404)
-    expect(missing.body.error.code).toBe('not_available_for_model_jobs')
+    // A model job's own neighbours and per-point quality are its first layer's, also through the link.
+    const own = await client.request('GET', `/api/v1/jobs/${job.id}/neighbours.npy`)
+    const layer0 = await reader.request('GET', layers.layers[0].neighboursNpy)
+    expect(own.status).toBe(200)
+    expect(layer0.status).toBe(200)
+    expect(Buffer.from(own.body as Uint8Array).equals(Buffer.from(layer0.body as Uint8Array))).toBe(true)
+    expect(layers.layers[0].qualityPointsNpy).toBe(`/api/v1/shared/${token}/layers/0/quality-points.npy`)
   })
 })

@@ -22,8 +22,6 @@ const RESULT_FILES: Record<string, string> = {
   'quality-points.npy': 'application/octet-stream',
 }
 
-/** Result files that only jobs on uploaded features write (model jobs: not yet). */
-const MAP_DATA_FILES = new Set(['indices.npy', 'neighbours.npy', 'quality-points.npy'])
 
 /** Where the worker writes a job's metadata.json (beside labels.json; the same for every attempt). */
 export function metadataKey(jobId: string): string {
@@ -99,9 +97,6 @@ export function jobResources(resolve: JobResolver): Hono<AppEnv> {
     const file = c.req.param('file')
     if (row.status !== 'succeeded' || !row.results_prefix) {
       throw new ApiError(409, 'results_not_ready', `Job "${row.id}" is ${row.status}; ${file} exists once it has succeeded.`)
-    }
-    if (row.model && MAP_DATA_FILES.has(file)) {
-      throw new ApiError(404, 'not_available_for_model_jobs', `${file} is written for jobs on uploaded features; model job "${row.id}" has per-layer results (GET .../layers).`)
     }
     const response = await streamObject(c.env, `${row.results_prefix}/${file}`, RESULT_FILES[file]!)
     response.headers.set('content-disposition', `attachment; filename="${row.id}-${file}"`)

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { cpuBackend } from '../backends/backend.ts'
 import type { EmbedResult } from '../engine.ts'
 import { PNG } from 'pngjs'
-import { JobParams } from '@constellate/shared'
+import { JobParams, decodeNpyArray } from '@constellate/shared'
 import { buildMlp, buildStripeCnn } from '../../../tests/src/onnx-builder.ts'
 import { stripeImages, zipBytes } from '../../../tests/src/onnx-images.ts'
 import { npyFloat32 } from '../../../tests/src/fixtures.ts'
@@ -95,7 +95,18 @@ describe('a model job on the worker', () => {
     expect(calls.failed).toBeNull()
     const layers = JSON.parse(text('jobs/job_test/attempts/1/layers.json')).layers
     expect(layers.map((l: { name: string; d: number }) => [l.name, l.d])).toEqual([['h1', 8], ['features', 8], ['logits', 3]])
-    for (const i of [0, 1, 2]) expect(bucket.has(`jobs/job_test/attempts/1/layers/${i}/embedding.npy`)).toBe(true)
+    for (const i of [0, 1, 2]) {
+      for (const file of ['embedding.npy', 'neighbours.npy', 'quality-points.npy']) expect(bucket.has(`jobs/job_test/attempts/1/layers/${i}/${file}`)).toBe(true)
+      expect(layers[i].qualityPointsNpy).toBe(`/api/v1/jobs/job_test/layers/${i}/quality-points.npy`)
+    }
+    // The job's own neighbours are the first layer's; each layer's are found in its own feature space.
+    const read = (key: string) => decodeNpyArray(bucket.get(key) as Uint8Array)
+    expect(read('jobs/job_test/attempts/1/neighbours.npy')).toEqual(read('jobs/job_test/attempts/1/layers/0/neighbours.npy'))
+    expect(read('jobs/job_test/attempts/1/layers/2/neighbours.npy').shape).toEqual([60, 10])
+    expect(Array.from(read('jobs/job_test/attempts/1/indices.npy').data)).toEqual(Array.from({ length: 60 }, (_, i) => i))
+    const quality = JSON.parse(text('jobs/job_test/attempts/1/layers/1/metrics.json')).pointQuality
+    expect(quality).toMatchObject({ k: 10, space: 'input' })
+    expect(quality.mean).toBeGreaterThan(0.2)
     expect(calls.stages).toContain('layer 3/3: optimize')
     expect(JSON.parse(text('jobs/job_test/attempts/1/manifest.json')).seed).toBe(42)
   })

@@ -4,12 +4,13 @@
  * layer with the job's parameters and seed (one map each; the first streams live frames), and complete.
  */
 import { WORKER_VERSION, reportFailure, sha256, startHeartbeat } from '../run-support.ts'
-import { LIMITS, OnnxModelError, encodeFrame, readOnnxModelBytes, type ImagePreprocess, type JobLayer, type JobLayers, type UploadInfo } from '@constellate/shared'
+import { LIMITS, OnnxModelError, encodeFrame, encodeNpyFloat32, encodeNpyInt32, readOnnxModelBytes, type ImagePreprocess, type JobLayer, type JobLayers, type UploadInfo } from '@constellate/shared'
 import { TsneInputError, type EmbedFrame } from '../engine.ts'
 import { selectBackend } from '../backends/select-backend.ts'
 import { StaleLeaseError, type LeasedJob, type UploadRef } from '../edge-client.ts'
 import { InputError, checkLabelCount, compareLabels, loadLabels, validateFeatures } from '../inputs/index.ts'
 import { computeMetrics } from '../metrics.ts'
+import { computeMapExtras, type MapExtrasSummary } from '../map-extras.ts'
 import { embeddingCsv, embeddingNpy } from '../results.ts'
 import type { RunContext } from '../job-runner.ts'
 import { ThumbnailSheets, imageSamples, readImageArchive, resolvePreprocess, type ThumbnailIndex } from '../images/index.ts'
@@ -137,6 +138,7 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
     const layerTimings: Record<string, number>[] = []
     let first: { kl: number; iterations: number } | null = null
     let sharedStart: Float64Array | undefined
+    const layerNeighbours: MapExtrasSummary[] = []
     const selection = await selectBackend(job.params.backend ?? ctx.backend)
     for (const [index, layer] of outputs.entries()) {
       try {
@@ -171,19 +173,23 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
       if (heartbeat.lost() || result.cancelled) return await finishEarly(ctx, leased, heartbeat, shutdown)
       layerTimings.push(result.timings)
       const metrics = await computeMetrics(result.embedding, n, result.dims, labels, { points: layer.features, d: layer.d })
-      const npy = embeddingNpy(result.embedding, n, result.dims)
-      const csv = embeddingCsv(result.embedding, n, result.dims, labels)
-      const metricsJson = JSON.stringify({ ...metrics, layer: layer.name }, null, 2)
-      const at = `${prefix}/layers/${index}`
-      await ctx.store.put(`${at}/embedding.npy`, npy, 'application/octet-stream')
-      await ctx.store.put(`${at}/embedding.csv`, csv, 'text/csv')
-      await ctx.store.put(`${at}/metrics.json`, metricsJson, 'application/json')
+      // Each layer's map has its own neighbours (in that layer's feature space) and per-point quality.
+      const extras = await time('neighbours', () => computeMapExtras(result, { points: layer.features, d: layer.d }))
+      layerNeighbours.push(extras.summary)
+      const files: [string, Uint8Array | string, string][] = [
+        ['embedding.npy', embeddingNpy(result.embedding, n, result.dims), 'application/octet-stream'],
+        ['embedding.csv', embeddingCsv(result.embedding, n, result.dims, labels), 'text/csv'],
+        ['metrics.json', JSON.stringify({ ...metrics, layer: layer.name, pointQuality: { k: extras.summary.k, space: extras.summary.space, mean: extras.summary.meanQuality } }, null, 2), 'application/json'],
+        ['neighbours.npy', encodeNpyInt32(extras.neighbours, [n, extras.summary.k]), 'application/octet-stream'],
+        ['quality-points.npy', encodeNpyFloat32(extras.quality, [n]), 'application/octet-stream'],
+      ]
+      for (const [file, body, type] of files) await ctx.store.put(`${prefix}/layers/${index}/${file}`, body, type)
       if (index === 0) {
         first = { kl: result.kl, iterations: result.iterations }
         sharedStart = result.initial
-        await ctx.store.put(`${prefix}/embedding.npy`, npy, 'application/octet-stream')
-        await ctx.store.put(`${prefix}/embedding.csv`, csv, 'text/csv')
-        await ctx.store.put(`${prefix}/metrics.json`, metricsJson, 'application/json')
+        // The job's own result files are its first layer's; model jobs never subsample, so point i is input i.
+        for (const [file, body, type] of files) await ctx.store.put(`${prefix}/${file}`, body, type)
+        await ctx.store.put(`${prefix}/indices.npy`, encodeNpyInt32(Int32Array.from({ length: n }, (_, i) => i), [n]), 'application/octet-stream')
       }
       results.push({
         index,
@@ -196,6 +202,8 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
         embeddingNpy: `${api}/layers/${index}/embedding.npy`,
         embeddingCsv: `${api}/layers/${index}/embedding.csv`,
         metrics: `${api}/layers/${index}/metrics.json`,
+        neighboursNpy: `${api}/layers/${index}/neighbours.npy`,
+        qualityPointsNpy: `${api}/layers/${index}/quality-points.npy`,
       })
     }
     const layersJson: JobLayers = { layers: results, thumbnails: thumbnailIndex ? `${api}/thumbnails` : null }
@@ -210,7 +218,7 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
         labels: job.labels ? { upload: job.labels.id, filename: job.labels.filename, sha256: labelHash, classes: labels?.classes.length } : labels ? { from: 'folders', classes: labels.classes.length } : null,
       },
       model: {
-        layers: results.map(({ name, opType, shape, d }) => ({ name, opType, shape, d })),
+        layers: results.map(({ name, opType, shape, d }, i) => ({ name, opType, shape, d, neighbours: layerNeighbours[i] })),
         preprocess,
         batchSize: job.model.batchSize,
         // every map starts from the PCA layout of the first layer's features

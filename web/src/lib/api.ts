@@ -162,7 +162,11 @@ export function getJobMetadata(source: JobSource, signal?: AbortSignal): Promise
 }
 
 /** A per-point result array of a finished job (`.npy` bytes). */
-export async function getPointFile(source: JobSource, file: 'quality-points.npy' | 'neighbours.npy' | 'indices.npy', signal?: AbortSignal): Promise<Uint8Array> {
+export async function getPointFile(
+  source: JobSource,
+  file: 'quality-points.npy' | 'neighbours.npy' | 'indices.npy' | `layers/${number}/${'quality-points.npy' | 'neighbours.npy'}`,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
   const response = await request(`${source.base}/${file}`, { signal })
   return new Uint8Array(await response.arrayBuffer())
 }

@@ -37,17 +37,3 @@ export function countClasses(codes: ArrayLike<number>, classCount: number): numb
   }
   return counts
 }
-
-/** A C-order `.npy` of float32 or int32 as a typed array with its shape (per-point result files). */
-export function typedArrayFromNpy(bytes: Uint8Array): { shape: number[]; data: Float32Array | Int32Array } {
-  const header = parseNpyHeader(bytes)
-  const isFloat = header.kind === 'f' && header.itemSize === 4
-  const isInt = header.kind === 'i' && header.itemSize === 4
-  if ((!isFloat && !isInt) || header.fortranOrder) throw new NpyFormatError('npy_unsupported_dtype', `Expected C-order float32 or int32; got ${header.descr}.`)
-  if (bytes.byteLength < header.dataOffset + header.dataBytes) throw new NpyFormatError('npy_truncated', 'The file is shorter than its header says.')
-  const count = header.dataBytes / 4
-  const view = new DataView(bytes.buffer, bytes.byteOffset + header.dataOffset, header.dataBytes)
-  const data = isFloat ? new Float32Array(count) : new Int32Array(count)
-  for (let i = 0; i < count; i++) data[i] = isFloat ? view.getFloat32(i * 4, header.littleEndian) : view.getInt32(i * 4, header.littleEndian)
-  return { shape: header.shape, data }
-}

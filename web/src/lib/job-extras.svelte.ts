@@ -3,9 +3,8 @@
  * job has it: metadata columns (as soon as the worker has parsed them), the worker's per-point quality and
  * original-space neighbours (finished jobs; neighbours on first use), and image thumbnails (model jobs).
  */
-import { thumbnailTile, type Job, type JobMetadata, type ThumbnailIndex } from '@constellate/shared'
+import { decodeNpyArray, thumbnailTile, type Job, type JobMetadata, type ThumbnailIndex } from '@constellate/shared'
 import { errorMessage, getJobMetadata, getPointFile, getThumbnailIndex, thumbnailSheetUrl, type JobSource } from './api.ts'
-import { typedArrayFromNpy } from './embedding.ts'
 
 export interface Neighbours {
   k: number
@@ -15,23 +14,23 @@ export interface Neighbours {
 
 export class JobExtras {
   metadata = $state.raw<JobMetadata | null>(null)
-  quality = $state.raw<Float32Array | null>(null)
-  neighbours = $state.raw<Neighbours | null>(null)
+  /** The worker's per-point quality of each map loaded so far (key: layer index; 0 is the job's own map). */
+  qualities = $state.raw<ReadonlyMap<number, Float32Array>>(new Map())
   thumbnails = $state.raw<ThumbnailIndex | null>(null)
   /** Problems loading any of them, in plain words (the map still works without). */
   error = $state<string | null>(null)
   readonly #source: JobSource
   readonly #abort = new AbortController()
   readonly #requested = new Set<string>()
-  #neighbours: Promise<Neighbours | null> | null = null
+  readonly #neighbours = new Map<number, Promise<Neighbours | null>>()
   #finished = false
 
   constructor(source: JobSource) {
     this.#source = source
   }
 
-  /** Call with every job update; starts the loads the job now allows. */
-  update(job: Job): void {
+  /** Call with every job update and layer change; starts the loads the job now allows for map `layer`. */
+  update(job: Job, layer = 0): void {
     const finished = job.status === 'succeeded'
     this.#finished = finished
     const hasMetadata = Boolean(job.metadata) || (job.featureUploads?.length ?? 1) > 1
@@ -41,9 +40,9 @@ export class JobExtras {
       })
     }
     if (finished && job.results?.qualityPointsNpy) {
-      this.#once('quality', async (signal) => {
-        const { data } = typedArrayFromNpy(await getPointFile(this.#source, 'quality-points.npy', signal))
-        this.quality = data instanceof Float32Array ? data : Float32Array.from(data)
+      this.#once(`quality:${layer}`, async (signal) => {
+        const { data } = decodeNpyArray(await getPointFile(this.#source, pointFile(layer, 'quality-points.npy'), signal))
+        this.qualities = new Map(this.qualities).set(layer, data instanceof Float32Array ? data : Float32Array.from(data))
       })
     }
     if (finished && job.model) {
@@ -58,23 +57,25 @@ export class JobExtras {
     return Boolean(job && job.status === 'succeeded' && job.results?.neighboursNpy)
   }
 
-  /** Loads the original-space neighbours (once); null when the job has none. */
-  loadNeighbours(): Promise<Neighbours | null> {
+  /** Loads the original-space neighbours of map `layer` (once each); null when the job has none. */
+  loadNeighbours(layer = 0): Promise<Neighbours | null> {
     if (!this.#finished) return Promise.resolve(null)
-    this.#neighbours ??= getPointFile(this.#source, 'neighbours.npy', this.#abort.signal)
-      .then((bytes) => {
-        const { shape, data } = typedArrayFromNpy(bytes)
-        const k = shape[1] ?? 0
-        if (shape.length !== 2 || !(data instanceof Int32Array)) throw new Error(`neighbours.npy has shape (${shape.join(', ')}); expected int32 [N, k]`)
-        this.neighbours = { k, indices: data }
-        return this.neighbours
-      })
-      .catch((error) => {
-        this.#neighbours = null
-        this.error = `Neighbours could not be loaded: ${errorMessage(error)}`
-        return null
-      })
-    return this.#neighbours
+    let pending = this.#neighbours.get(layer)
+    if (!pending) {
+      pending = getPointFile(this.#source, pointFile(layer, 'neighbours.npy'), this.#abort.signal)
+        .then((bytes) => {
+          const { shape, data } = decodeNpyArray(bytes)
+          if (shape.length !== 2 || !(data instanceof Int32Array)) throw new Error(`neighbours.npy has shape (${shape.join(', ')}); expected int32 [N, k]`)
+          return { k: shape[1]!, indices: data }
+        })
+        .catch((error) => {
+          this.#neighbours.delete(layer)
+          this.error = `Neighbours could not be loaded: ${errorMessage(error)}`
+          return null
+        })
+      this.#neighbours.set(layer, pending)
+    }
+    return pending
   }
 
   /** CSS for point i's thumbnail as a sprite (sheet URL and position), or null. */
@@ -108,4 +109,9 @@ export class JobExtras {
       this.error = `Some map data could not be loaded: ${errorMessage(error)}`
     })
   }
+}
+
+/** A per-point file of the job's own map (layer 0) or of a model job's layer. */
+function pointFile(layer: number, file: 'quality-points.npy' | 'neighbours.npy'): 'quality-points.npy' | 'neighbours.npy' | `layers/${number}/${typeof file}` {
+  return layer === 0 ? file : `layers/${layer}/${file}`
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { encodeNpyFloat32, encodeNpyInt32 } from '@constellate/shared'
+import { encodeNpyFloat32 } from '@constellate/shared'
 import { errorFromResponse, liveUrl, resultUrls, storageErrorMessage } from './api.ts'
-import { countClasses, frameFromNpy, typedArrayFromNpy } from './embedding.ts'
+import { countClasses, frameFromNpy } from './embedding.ts'
 import { shapeText, stageText, timeAgo } from './job-text.ts'
 import { isAppPath, jobPath, matchRoute } from './routes.ts'
 
@@ -58,18 +58,6 @@ describe('final embedding', () => {
 
   it('refuses an array that is not [N, 2|3]', () => {
     expect(() => frameFromNpy(encodeNpyFloat32(new Float32Array(4), [1, 4]), 0)).toThrow(/expected \[N, 2\] or \[N, 3\]/)
-  })
-
-  it('reads per-point float32 and int32 arrays with their shape', () => {
-    const quality = typedArrayFromNpy(encodeNpyFloat32(Float32Array.of(0.25, 1), [2]))
-    expect(quality.shape).toEqual([2])
-    expect(quality.data).toBeInstanceOf(Float32Array)
-    expect([...quality.data]).toEqual([0.25, 1])
-    const ints = encodeNpyInt32(Int32Array.of(7, 0, -2), [1, 3])
-    const neighbours = typedArrayFromNpy(ints)
-    expect(neighbours.data).toBeInstanceOf(Int32Array)
-    expect([...neighbours.data]).toEqual([7, 0, -2])
-    expect(() => typedArrayFromNpy(encodeNpyFloat32(new Float32Array(2), [2]).map((b, i) => (i === 0 ? 0 : b)))).toThrow(/npy|NumPy|magic/i)
   })
 
   it('counts points per class, ignoring missing labels', () => {
