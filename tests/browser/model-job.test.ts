@@ -153,6 +153,25 @@ describe('a model job from the web page, in Debian Chromium', () => {
     await expect.poll(() => page.url()).toMatch(/compare=1/)
     await page.reload()
     await expect.poll(() => page.getByTestId('layer-cell').count(), { timeout: 30_000 }).toBe(2)
+
+    // At phone width the comparison stacks and nothing scrolls sideways; the model form fits too.
+    await page.setViewportSize({ width: 390, height: 844 })
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0)
+    const cells = await page.getByTestId('layer-cell').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().top))
+    expect(cells[1]).toBeGreaterThan(cells[0]!)
+    await page.screenshot({ path: join(ARTIFACTS, 'model-job-compare-phone.png'), fullPage: true })
+    await page.goto(`${inject('stackUrl')}/?from=model`)
+    await page.getByTestId('model-input').setInputFiles(file('stripes.onnx', buildStripeCnn(16)))
+    await expect.poll(() => page.getByTestId('layer-option').count(), { timeout: 60_000 }).toBe(5)
+    await page.getByTestId('inputs-input').setInputFiles(file('stripes.zip', archive))
+    await expect.poll(() => page.locator('#pre-size').count()).toBe(1)
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0)
+    // every form control has a label a screen reader can read
+    const unlabelled = await page.locator('form[data-testid="model-form"] input:not([type=file]), form[data-testid="model-form"] select').evaluateAll((els) =>
+      els.filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label')).map((el) => el.outerHTML.slice(0, 80)),
+    )
+    expect(unlabelled).toEqual([])
+    await page.screenshot({ path: join(ARTIFACTS, 'model-form-phone.png'), fullPage: true })
     await page.close()
   })
 })
