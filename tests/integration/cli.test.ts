@@ -93,6 +93,31 @@ describe('the constellate CLI against the local stack', () => {
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).params).toMatchObject({ perplexity: 10, seed: 3 })
   })
 
+  it('joins two feature files with metadata, subsamples by label, and downloads the map data', async () => {
+    const { features, labels } = blobs(240, 10, 4, 12)
+    writeFileSync(join(files, 'half-a.npy'), npyFloat32(features.subarray(0, 120 * 10), [120, 10]))
+    writeFileSync(join(files, 'half-b.npy'), npyFloat32(features.subarray(120 * 10), [120, 10]))
+    writeFileSync(join(files, 'labels-240.npy'), npyInt32(labels))
+    writeFileSync(join(files, 'meta.csv'), 'epoch\n' + Array.from({ length: 240 }, (_, i) => String(i % 7)).join('\n') + '\n')
+    const args = ['submit', join(files, 'half-a.npy'), join(files, 'half-b.npy'), '--labels', join(files, 'labels-240.npy'), '--metadata', join(files, 'meta.csv')]
+    const result = await runCli([...args, '--subsample', 'stratified:25', ...PARAMS, '--wait', '--json'], { env: sandbox.env })
+    expect(result.code, result.stderr).toBe(0)
+    const body = JSON.parse(result.stdout)
+    expect(body.job).toMatchObject({ status: 'succeeded', n: 100 })
+    expect(body.uploads.features).toHaveLength(2)
+    const out = join(sandbox.home, 'map-data')
+    const download = await runCli(['download', body.job.id, '--out', out, '--only', 'indices,neighbours,quality,metadata,manifest', '--json'], { env: sandbox.env })
+    expect(download.code, download.stderr).toBe(0)
+    const metadata = JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8'))
+    expect(metadata.columns.map((c: { name: string }) => c.name)).toEqual(['source', 'epoch'])
+    expect(metadata.columns[0].categories).toEqual(['half-a.npy', 'half-b.npy'])
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).subsample).toMatchObject({ method: 'stratified', perLabel: 25, nBefore: 240, nAfter: 100 })
+    expect(statSync(join(out, 'quality-points.npy')).size).toBeGreaterThan(100 * 4)
+    const bad = await runCli(['submit', join(files, 'half-a.npy'), '--subsample', 'random', '--json'], { env: sandbox.env })
+    expect(bad.code).toBe(2)
+    expect(JSON.parse(bad.stdout).error.message).toMatch(/--subsample/)
+  })
+
   it('creates a share link that opens the viewer, and revokes it so it answers 410', async () => {
     const created = await runCli(['link', 'create', jobId, '--json'], { env: sandbox.env })
     expect(created.code, created.stderr).toBe(0)

@@ -2,23 +2,27 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
-import { RESULT_FILES, type ResultFile } from '@constellate/client'
+import type { MapDataFile, ResultFile } from '@constellate/client'
 import { createContext, type GlobalFlags } from '../context.ts'
 import { JobEndedError, UsageError } from '../exit-codes.ts'
 import { followJob } from '../progress.ts'
 
-const WHAT: Record<string, ResultFile | 'frames'> = {
+const WHAT: Record<string, ResultFile | MapDataFile | 'metadata.json' | 'frames'> = {
   npy: 'embedding.npy',
   csv: 'embedding.csv',
   metrics: 'metrics.json',
   manifest: 'manifest.json',
+  indices: 'indices.npy',
+  neighbours: 'neighbours.npy',
+  quality: 'quality-points.npy',
+  metadata: 'metadata.json',
   frames: 'frames',
 }
 
 export function registerDownload(program: Command): void {
   program
     .command('download <job>')
-    .description('Download results of a succeeded job into --out: embedding.npy, embedding.csv, metrics.json, manifest.json')
+    .description('Download results of a succeeded job into --out: embedding.npy, embedding.csv, metrics.json, manifest.json; --only adds indices, neighbours, quality, metadata')
     .option('--out <dir>', 'folder to write into (created if missing)', '.')
     .option('--only <list>', `comma-separated subset of ${Object.keys(WHAT).join(',')}`, 'npy,csv,metrics,manifest')
     .option('--frames', 'also download every live frame (CSTF) into <out>/frames/')
@@ -44,6 +48,10 @@ export function registerDownload(program: Command): void {
       }
       for (const item of wanted) {
         const target = WHAT[item]!
+        if (target === 'metadata.json') {
+          save(target, new TextEncoder().encode(JSON.stringify(await client.getMetadata(job.id), null, 2)))
+          continue
+        }
         if (target !== 'frames') {
           save(target, await client.download(job.id, target))
           continue

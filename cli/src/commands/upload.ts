@@ -2,7 +2,7 @@
 import cliProgress from 'cli-progress'
 import { InvalidArgumentError, type Command } from 'commander'
 import { ConstellateError } from '@constellate/client'
-import { JobParams, UploadKind, type Upload } from '@constellate/shared'
+import { JobParams, SubsampleParams, UploadKind, type Upload } from '@constellate/shared'
 import { createContext, jobPageUrl, type Context, type GlobalFlags } from '../context.ts'
 import { UsageError } from '../exit-codes.ts'
 import { fileSource, isReadableFile } from '../files.ts'
@@ -54,8 +54,25 @@ export function numberOption(name: string) {
   }
 }
 
+/**
+ * `--subsample`: `random:<size>`, `stratified:<perLabel>` or `stratified:<perLabel>:<size>` (either may be
+ * empty, e.g. `stratified::20000`). Checked with the API's own schema.
+ */
+export function parseSubsample(text: string): SubsampleParams {
+  const [method, first, second, ...rest] = text.split(':')
+  const number = (part: string | undefined) => (part === undefined || part.trim() === '' ? undefined : Number(part))
+  const value = method === 'random' && second === undefined ? { method, size: number(first) } : method === 'stratified' && rest.length === 0 ? { method, perLabel: number(first), size: number(second) } : null
+  if (!value) throw new InvalidArgumentError(`--subsample must be random:<size>, stratified:<perLabel> or stratified:<perLabel>:<size>; got "${text}".`)
+  const clean = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined))
+  const checked = SubsampleParams.safeParse(clean)
+  if (!checked.success) throw new InvalidArgumentError(`--subsample "${text}": ${checked.error.issues[0]!.message}`)
+  return checked.data
+}
+
 interface SubmitOptions {
   labels?: string
+  metadata?: string
+  subsample?: SubsampleParams
   perplexity?: number
   dims?: number
   iterations?: number
@@ -71,7 +88,7 @@ export function registerUpload(program: Command): void {
   program
     .command('upload <file>')
     .description('Upload a file and let the server verify it; prints the upload id')
-    .option('--kind <kind>', 'features | labels | model | inputs', 'features')
+    .option('--kind <kind>', UploadKind.options.join(' | '), 'features')
     .option('--resume <uploadId>', 'resume an interrupted multipart upload of this file')
     .action(async (file: string, options: { kind: string; resume?: string }, command: Command) => {
       const kind = UploadKind.safeParse(options.kind)
@@ -84,9 +101,11 @@ export function registerUpload(program: Command): void {
     })
 
   program
-    .command('submit <features>')
-    .description('Queue a PCA + t-SNE job on a features file or upload id; prints the job id')
-    .option('--labels <fileOrId>', 'labels file (.npy/.csv/.txt) or upload id')
+    .command('submit <features...>')
+    .description('Queue a PCA + t-SNE job on features files or upload ids (several with the same D go into one map); prints the job id')
+    .option('--labels <fileOrId>', 'labels file (.npy/.csv/.txt) or upload id, one label per point of all feature files')
+    .option('--metadata <fileOrId>', 'metadata table (.csv/.tsv with a header row, one row per point) or upload id')
+    .option('--subsample <spec>', 'worker subsampling: random:<size> | stratified:<perLabel>[:<size>]', parseSubsample)
     .option('--perplexity <n>', 'perplexity (default 30)', numberOption('perplexity'))
     .option('--dims <n>', '2 or 3 (default 2)', numberOption('dims'))
     .option('--iterations <n>', 'iterations, 50 to 10000 (default 750)', numberOption('iterations'))
@@ -96,8 +115,8 @@ export function registerUpload(program: Command): void {
     .option('--wait', 'follow the job until it ends; exit 3 if it fails')
     .option('--poll', 'with --wait: poll instead of the live WebSocket')
     .option('--timeout <seconds>', 'with --wait: give up after this long (exit 8)', numberOption('timeout'))
-    .action(async (features: string, options: SubmitOptions, command: Command) => {
-      const given = { perplexity: options.perplexity, dims: options.dims, iterations: options.iterations, seed: options.seed, pcaDims: options.pcaDims }
+    .action(async (features: string[], options: SubmitOptions, command: Command) => {
+      const given = { perplexity: options.perplexity, dims: options.dims, iterations: options.iterations, seed: options.seed, pcaDims: options.pcaDims, subsample: options.subsample }
       const params = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined))
       const checked = JobParams.partial().safeParse(params)
       if (!checked.success) {
@@ -108,14 +127,22 @@ export function registerUpload(program: Command): void {
         throw new UsageError('--idempotency-key must be 1 to 200 characters.')
       }
       const context = createContext(command.optsWithGlobals<GlobalFlags>())
-      const featuresId = await uploadOrId(context, features, 'features')
+      const featureIds: string[] = []
+      for (const item of features) featureIds.push(await uploadOrId(context, item, 'features'))
       const labelsId = options.labels ? await uploadOrId(context, options.labels, 'labels') : undefined
+      const metadataId = options.metadata ? await uploadOrId(context, options.metadata, 'metadata') : undefined
       const { job, created } = await context.client.createJob(
-        { features: featuresId, ...(labelsId ? { labels: labelsId } : {}), params: checked.data },
+        {
+          features: featureIds.length === 1 ? featureIds[0]! : featureIds,
+          ...(labelsId ? { labels: labelsId } : {}),
+          ...(metadataId ? { metadata: metadataId } : {}),
+          params: checked.data,
+        },
         { idempotencyKey: options.idempotencyKey },
       )
       context.out.info(`${created ? 'Queued' : 'Already submitted with this idempotency key:'} job ${job.id}; watch it at ${jobPageUrl(context, job.id)}`)
       const finished = options.wait ? await followJob(context, job.id, { poll: options.poll, timeoutSeconds: options.timeout }) : job
-      context.out.result({ job: finished, created, uploads: { features: featuresId, labels: labelsId ?? null } }, () => finished.id)
+      const uploads = { features: featureIds.length === 1 ? featureIds[0]! : featureIds, labels: labelsId ?? null, metadata: metadataId ?? null }
+      context.out.result({ job: finished, created, uploads }, () => finished.id)
     })
 }
