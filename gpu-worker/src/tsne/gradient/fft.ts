@@ -3,7 +3,8 @@
  * et al. 2019) with a particle-particle / particle-mesh split. Charges [1, x, y, x^2+y^2] of every
  * point are spread onto p x p Lagrange nodes of its box on an equispaced grid, convolved by FFT
  * with the smooth far part of the squared Cauchy kernel (split-kernel.ts) and interpolated back;
- * the short-range remainder is summed exactly over the pairs in neighbouring boxes. The split lets
+ * the short-range remainder is summed exactly over the pairs within the cut-off, found through
+ * cells one node spacing wide (rows of cells clipped to the cut-off circle). The split lets
  * the grid be several times coarser than FIt-SNE's at the same or better accuracy; for small maps
  * (early exaggeration) a fine grid with no split is cheaper and is chosen instead.
  * Per iteration O(n p^2 + L^2 log L + near pairs). Every sum has a fixed order, independent of the
@@ -27,13 +28,13 @@ export interface FftWorkspace {
   header: Float64Array
   /** The current plan, written by rank 0 (see PLAN_*). */
   plan: Float64Array
-  /** Point indices sorted by box (row-major box index), and their coordinates in that order. */
+  /** Point indices sorted by cell (one node spacing wide, row-major), and their coordinates in that order. */
   order: Int32Array
   sorted: Float64Array
-  /** Start of each box in `order`, length boxes^2 + 1. */
-  boxStart: Int32Array
-  /** Box index of every point (scratch for the counting sort). */
-  boxOf: Int32Array
+  /** Start of each cell in `order`, length nodes^2 + 1. */
+  cellStart: Int32Array
+  /** Cell index of every point (scratch for the counting sort). */
+  cellOf: Int32Array
   /** Dynamic scheduling of the interpolation / near-field pass (reset by rank 0 while planning). */
   work: Int32Array
   /** [L of the grids' dirty region, 0 when clean] */
@@ -55,7 +56,7 @@ export function createFftWorkspace(n: number, settings: Partial<FftSettings> = {
   const s = { ...FFT_DEFAULTS, ...settings }
   const cells = s.maxGrid * s.maxGrid
   const grid = () => new Float64Array(new SharedArrayBuffer(cells * 8))
-  const maxBoxes = Math.floor(s.maxGrid / 2 / s.interpolationPoints)
+  const maxNodes = Math.floor(s.maxGrid / 2 / s.interpolationPoints) * s.interpolationPoints
   return {
     settings: s,
     aRe: grid(),
@@ -67,8 +68,8 @@ export function createFftWorkspace(n: number, settings: Partial<FftSettings> = {
     plan: new Float64Array(new SharedArrayBuffer(8 * 8)),
     order: new Int32Array(new SharedArrayBuffer(n * 4)),
     sorted: new Float64Array(new SharedArrayBuffer(n * 2 * 8)),
-    boxStart: new Int32Array(new SharedArrayBuffer((maxBoxes * maxBoxes + 1) * 4)),
-    boxOf: new Int32Array(new SharedArrayBuffer(n * 4)),
+    cellStart: new Int32Array(new SharedArrayBuffer((maxNodes * maxNodes + 1) * 4)),
+    cellOf: new Int32Array(new SharedArrayBuffer(n * 4)),
     work: createWorkCounters(1),
     dirty: new Int32Array(new SharedArrayBuffer(4)),
   }
@@ -97,40 +98,45 @@ export function lagrangeWeights(t: number, p: number, denominators: Float64Array
 /** The grid size and split are re-chosen every this many calls (the map changes slowly). */
 const REPLAN_EVERY = 8
 
-/** Rank 0: plans the grid and sorts the points by box (row-major), copying their coordinates. */
+/** Cell (one node spacing wide from `origin`) of coordinate v along one axis. */
+function cellIndex(v: number, origin: number, spacing: number, last: number): number {
+  return Math.min(last, Math.max(0, Math.floor((v - origin) / spacing)))
+}
+
+/** Rank 0: plans the grid and sorts the points by cell (row-major), copying their coordinates. */
 function planAndSort(y: Float64Array, n: number, dof: number, bounds: ArrayLike<number>, ws: FftWorkspace): void {
   const header = ws.plan
   const calls = header[PLAN_CALLS]!
   header[PLAN_CALLS] = calls + 1
   let plan: GridPlan
-  if (calls % REPLAN_EVERY === 0) plan = planGrid(y, n, bounds, ws.settings, dof, ws.boxStart)
+  if (calls % REPLAN_EVERY === 0) plan = planGrid(y, n, bounds, ws.settings, dof, ws.cellStart)
   else {
     // same grid size as last time, spacing refitted to the bounds; split if the grid got too coarse
     const settings = { ...ws.settings, minGrid: header[PLAN_SIZE]!, maxGrid: header[PLAN_SIZE]! }
     if (header[PLAN_CUTOFF]! > 0) settings.maxNodeSpacing = 0
-    plan = planGrid(y, n, bounds, settings, dof, ws.boxStart, false)
+    plan = planGrid(y, n, bounds, settings, dof, ws.cellStart, false)
   }
-  const { boxes, boxWidth, originX, originY } = plan
-  const { order, sorted, boxStart, boxOf } = ws
-  const cells = boxes * boxes
-  boxStart.fill(0, 0, cells + 1)
+  const { boxes, originX, originY } = plan
+  const { order, sorted, cellStart, cellOf } = ws
+  const { nodes, spacing } = plan
+  const cells = nodes * nodes
+  cellStart.fill(0, 0, cells + 1)
+  const last = nodes - 1
   for (let i = 0; i < n; i++) {
-    const bx = Math.min(boxes - 1, Math.max(0, Math.floor((y[2 * i]! - originX) / boxWidth)))
-    const by = Math.min(boxes - 1, Math.max(0, Math.floor((y[2 * i + 1]! - originY) / boxWidth)))
-    const box = by * boxes + bx
-    boxOf[i] = box
-    boxStart[box + 1]!++
+    const cell = cellIndex(y[2 * i + 1]!, originY, spacing, last) * nodes + cellIndex(y[2 * i]!, originX, spacing, last)
+    cellOf[i] = cell
+    cellStart[cell + 1]!++
   }
-  for (let b = 0; b < cells; b++) boxStart[b + 1]! += boxStart[b]!
-  // counting sort, stable in the point index; boxOf is reused as the fill cursor per point
+  for (let c = 0; c < cells; c++) cellStart[c + 1]! += cellStart[c]!
+  // counting sort, stable in the point index
   for (let i = 0; i < n; i++) {
-    const at = boxStart[boxOf[i]!]!++
+    const at = cellStart[cellOf[i]!]!++
     order[at] = i
     sorted[2 * at] = y[2 * i]!
     sorted[2 * at + 1] = y[2 * i + 1]!
   }
-  for (let b = cells; b > 0; b--) boxStart[b] = boxStart[b - 1]!
-  boxStart[0] = 0
+  for (let c = cells; c > 0; c--) cellStart[c] = cellStart[c - 1]!
+  cellStart[0] = 0
   header[PLAN_DIRTY] = ws.dirty[0]!
   ws.dirty[0] = plan.size
   header[PLAN_SIZE] = plan.size
@@ -157,7 +163,7 @@ export function fftRepulsion(
   ctx: SpmdContext,
 ): void {
   const { rank, size: threads, barrier } = ctx
-  const { aRe, aIm, bRe, bIm, header, boxStart, settings } = ws
+  const { aRe, aIm, bRe, bIm, header, cellStart, settings } = ws
   const p = settings.interpolationPoints
   if (rank === 0) planAndSort(y, n, dof, bounds, ws)
   barrier()
@@ -173,7 +179,7 @@ export function fftRepulsion(
   const centreX = originX + (nodes * spacing) / 2
   const centreY = originY + (nodes * spacing) / 2
   const kernel = splitKernel(cutoff, dof)
-  const geometry: Geometry = { L, boxes, boxWidth, originX, originY, centreX, centreY, cutoff, dof }
+  const geometry: Geometry = { L, boxes, nodes, p, spacing, boxWidth, originX, originY, centreX, centreY, cutoff, dof }
 
   if (header[0] !== L || header[1] !== spacing || header[2] !== dof || header[3] !== cutoff) transformKernel(ws, geometry, kernel, ctx)
 
@@ -185,7 +191,8 @@ export function fftRepulsion(
 
   {
     const [b0, b1] = rangeOf(boxes, rank, threads)
-    spread(ws, geometry, boxStart[b0 * boxes]!, boxStart[b1 * boxes]!)
+    // box rows own disjoint node rows (a box is p x p cells)
+    spread(ws, geometry, cellStart[b0 * p * nodes]!, cellStart[b1 * p * nodes]!)
   }
   barrier()
   {
@@ -253,23 +260,28 @@ function transformKernel(ws: FftWorkspace, geometry: Geometry, kernel: SplitKern
   }
 }
 
+/**
+ * Box of a point along one axis, from its cell (so a point's box always agrees with the cell row it
+ * was sorted into), and its Lagrange weights there.
+ */
+function boxAndWeights(v: number, origin: number, g: Geometry, denominators: Float64Array, out: Float64Array): number {
+  const box = Math.floor(cellIndex(v, origin, g.spacing, g.nodes - 1) / g.p)
+  lagrangeWeights((v - origin) / g.boxWidth - box, g.p, denominators, out)
+  return box
+}
+
 /** Spreads charges [1, x, y, x^2 + y^2] (relative to the grid centre) of sorted points [from, to). */
 function spread(ws: FftWorkspace, geometry: Geometry, from: number, to: number): void {
   const { aRe, aIm, bRe, bIm, sorted } = ws
-  const { L, boxes, boxWidth, originX, originY, centreX, centreY } = geometry
-  const p = ws.settings.interpolationPoints
+  const { L, p, originX, originY, centreX, centreY } = geometry
   const denominators = lagrangeDenominators(p)
   const wx = new Float64Array(p)
   const wy = new Float64Array(p)
   for (let t = from; t < to; t++) {
     const px = sorted[2 * t]!
     const py = sorted[2 * t + 1]!
-    const fx = (px - originX) / boxWidth
-    const fy = (py - originY) / boxWidth
-    const bx = Math.min(boxes - 1, Math.max(0, Math.floor(fx)))
-    const by = Math.min(boxes - 1, Math.max(0, Math.floor(fy)))
-    lagrangeWeights(fx - bx, p, denominators, wx)
-    lagrangeWeights(fy - by, p, denominators, wy)
+    const bx = boxAndWeights(px, originX, geometry, denominators, wx)
+    const by = boxAndWeights(py, originY, geometry, denominators, wy)
     const x = px - centreX
     const yy = py - centreY
     const norm = x * x + yy * yy
@@ -335,6 +347,9 @@ export function clearGrids(ws: FftWorkspace, ctx: SpmdContext): void {
 interface Geometry {
   L: number
   boxes: number
+  nodes: number
+  p: number
+  spacing: number
   boxWidth: number
   originX: number
   originY: number
@@ -346,9 +361,8 @@ interface Geometry {
 
 /** Interpolated far field plus exact near field for sorted positions [start, end). */
 function gather(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, start: number, end: number, forces: Float64Array, pointZ: Float64Array): void {
-  const { aRe, aIm, bRe, bIm, order, sorted, boxStart, settings } = ws
-  const { L, boxes, boxWidth, originX, originY, centreX, centreY, cutoff, dof } = geometry
-  const p = settings.interpolationPoints
+  const { aRe, aIm, bRe, bIm, order, sorted, cellStart } = ws
+  const { L, nodes, p, spacing, originX, originY, centreX, centreY, cutoff, dof } = geometry
   const denominators = lagrangeDenominators(p)
   const wx = new Float64Array(p)
   const wy = new Float64Array(p)
@@ -356,15 +370,13 @@ function gather(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, start
   const { a: ka, b: kb, c: kc } = kernel
   const heavy = dof !== 1
   const inverseDof = 1 / dof
+  const last = nodes - 1
+  const reach = cutoff > 0 ? Math.ceil(cutoff / spacing) : 0
   for (let t = start; t < end; t++) {
     const px = sorted[2 * t]!
     const py = sorted[2 * t + 1]!
-    const fx = (px - originX) / boxWidth
-    const fy = (py - originY) / boxWidth
-    const bx = Math.min(boxes - 1, Math.max(0, Math.floor(fx)))
-    const by = Math.min(boxes - 1, Math.max(0, Math.floor(fy)))
-    lagrangeWeights(fx - bx, p, denominators, wx)
-    lagrangeWeights(fy - by, p, denominators, wy)
+    const bx = boxAndWeights(px, originX, geometry, denominators, wx)
+    const by = boxAndWeights(py, originY, geometry, denominators, wy)
     let phi0 = 0
     let phiX = 0
     let phiY = 0
@@ -388,10 +400,17 @@ function gather(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, start
     let z = phi0 + ((x * x + yy * yy) * phi0 - 2 * (x * phiX + yy * phiY) + phiN) / dof - 1
     if (cutoff > 0) {
       // near field: exact K2 minus its far part over pairs closer than the cut-off (self included:
-      // its w = 1 - far(0) completes the grid's self term to exactly 1, removed above)
-      for (let ny = Math.max(0, by - 1); ny <= Math.min(boxes - 1, by + 1); ny++) {
-        const from = boxStart[ny * boxes + Math.max(0, bx - 1)]!
-        const to = boxStart[ny * boxes + Math.min(boxes - 1, bx + 1) + 1]!
+      // its w = 1 - far(0) completes the grid's self term to exactly 1, removed above); each row
+      // of cells is clipped to the cut-off circle
+      const cy = cellIndex(py, originY, spacing, last)
+      for (let ny = Math.max(0, cy - reach); ny <= Math.min(last, cy + reach); ny++) {
+        const slabY = originY + ny * spacing
+        const gapY = py < slabY ? slabY - py : py > slabY + spacing ? py - slabY - spacing : 0
+        const rest = sc - gapY * gapY
+        if (rest <= 0) continue
+        const extent = Math.sqrt(rest)
+        const from = cellStart[ny * nodes + cellIndex(px - extent, originX, spacing, last)]!
+        const to = cellStart[ny * nodes + cellIndex(px + extent, originX, spacing, last) + 1]!
         for (let u = from; u < to; u++) {
           const dx = px - sorted[2 * u]!
           const dy = py - sorted[2 * u + 1]!
