@@ -49,7 +49,14 @@ if (name.includes('1m')) {
 const sklearnPython = process.argv.includes('--sklearn') ? process.argv[process.argv.indexOf('--sklearn') + 1]! : undefined
 const start = performance.now()
 const cpuStart = process.cpuUsage()
-const result = await embed(points, n, d, { dims })
+// progress on stderr (the bench keeps stdout for the JSON line): stages, and every 50 iterations
+const progress = (what: string) => process.stderr.write(`${name} ${((performance.now() - start) / 1000).toFixed(1)} s rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB load ${loadavg()[0]!.toFixed(1)}: ${what}\n`)
+const result = await embed(points, n, d, { dims }, {
+  onStage: (stage) => progress(stage),
+  onFrame: (frame) => {
+    if (frame.iteration % 50 === 0) progress(`iteration ${frame.iteration} KL ${frame.kl?.toFixed(3) ?? '-'}`)
+  },
+})
 const total = (performance.now() - start) / 1000
 // CPU seconds of the whole process (all threads): a load-independent cost when the machine is shared
 const cpu = process.cpuUsage(cpuStart)
