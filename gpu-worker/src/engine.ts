@@ -9,7 +9,7 @@ import { pca } from './pca/pca.ts'
 import { exactKnn, type Metric } from './tsne/knn.ts'
 import { approximateKnn } from './tsne/knn-ivf.ts'
 import { affinities } from './tsne/affinities.ts'
-import { pcaInitialization, randomInitialization, rescaledInitialization } from './tsne/init.ts'
+import { startLayout } from './tsne/init.ts'
 import { optimize } from './tsne/tsne.ts'
 import type { GradientMethod } from './tsne/optimizer.ts'
 
@@ -191,12 +191,8 @@ export async function embed(points: Float32Array, n: number, d: number, options:
     hooks.onStage?.('affinities', { perplexity: o.perplexity })
     const p = await time('affinities', () => affinities(pool, graph, o.perplexity))
 
-    const initial = hooks.initial
-      ? rescaledInitialization(hooks.initial, n, o.dims)
-      : o.initialization === 'pca'
-        ? pcaInitialization(projection.scores, n, projection.components, o.dims)
-        : randomInitialization(n, o.dims, o.seed)
-    const startLayout = Float64Array.from(initial)
+    const initial = startLayout(hooks.initial, o, projection, n)
+    const initialCopy = Float64Array.from(initial)
     hooks.onStage?.('optimize', { method: o.gradient, learningRate: o.learningRate, threads: o.threads })
     const result = await time('optimize', () =>
       optimize(
@@ -233,7 +229,7 @@ export async function embed(points: Float32Array, n: number, d: number, options:
       resolved: { ...resolved, pcaApplied: reduce, k, threads },
       backend: 'cpu',
       neighbours: { k: graph.k, indices: graph.indices, space: reduce ? 'pca' : 'input' },
-      initial: startLayout,
+      initial: initialCopy,
     }
   } finally {
     // the pool's worker threads stay up (unref'd) for the next job

@@ -17,7 +17,7 @@
  */
 import { closeEngine, resolveOptions, sharedPool, validate, type EmbedHooks, type EmbedOptions, type EmbedResult } from '../../engine.ts'
 import { calibrate, symmetrize } from '../../tsne/affinities.ts'
-import { pcaInitialization, randomInitialization, rescaledInitialization } from '../../tsne/init.ts'
+import { startLayout } from '../../tsne/init.ts'
 import { disposeEdges, uploadEdges } from './attraction.ts'
 import type { GridSettings } from './grid-repulsion.ts'
 import { exactKnnTfjs, type TfjsKnnSettings } from './knn.ts'
@@ -103,12 +103,8 @@ export async function embedWithRuntime(
     return { conditional, entropy }
   })
 
-  const initial = hooks.initial
-    ? rescaledInitialization(hooks.initial, n, o.dims)
-    : o.initialization === 'pca'
-      ? pcaInitialization(projection.scores, n, projection.components, o.dims)
-      : randomInitialization(n, o.dims, o.seed)
-  const startLayout = Float64Array.from(initial)
+  const initial = startLayout(hooks.initial, o, projection, n)
+  const initialCopy = Float64Array.from(initial)
   hooks.onStage?.('optimize', { method, learningRate: o.learningRate, threads: o.threads })
   const edges = uploadEdges(tf, n, k, graph.indices, conditional)
   const result = await time('optimize', async () => {
@@ -159,7 +155,7 @@ export async function embedWithRuntime(
     },
     backend: 'tfjs',
     neighbours: { k: graph.k, indices: graph.indices, space: reduce ? 'pca' : 'input' },
-    initial: startLayout,
+    initial: initialCopy,
   }
 }
 
