@@ -179,13 +179,16 @@ export class ConstellateClient {
     )
   }
 
-  listFrames(id: string, signal?: AbortSignal) {
-    return this.http.json(ROUTES.listFrames, FrameList, { params: { id }, signal }).then((body) => body.frames)
+  /** The stored frames of a job (or a share link's `{ shared: token }`): sequence numbers, iterations, KL. */
+  listFrames(job: JobRef, signal?: AbortSignal) {
+    const { route, params } = jobRoute(job, ROUTES.listFrames, ROUTES.sharedFrames)
+    return this.http.json(route, FrameList, { params, signal }).then((body) => body.frames)
   }
 
   /** One CSTF frame's bytes (decode with `decodeFrame` from @constellate/shared). */
-  getFrame(id: string, seq: number, signal?: AbortSignal): Promise<Uint8Array> {
-    return this.http.bytes(ROUTES.getFrame, { params: { id, seq }, signal })
+  getFrame(job: JobRef, seq: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const { route, params } = jobRoute(job, ROUTES.getFrame, ROUTES.sharedFrame, { seq })
+    return this.http.bytes(route, { params, signal })
   }
 
   /** Labels as the worker read them (after any subsample); 404 `labels_not_ready` until `progress.labelsReady`. */
@@ -266,12 +269,15 @@ export class ConstellateClient {
     return this.http.json(ROUTES.jobFile, JsonObject, { params: { id, file }, signal })
   }
 
-  jobLayers(id: string, signal?: AbortSignal): Promise<JobLayers> {
-    return this.http.json(ROUTES.jobLayers, JobLayersSchema, { params: { id }, signal })
+  /** A model job's layers (one map each); `job` may be a share link's `{ shared: token }`. */
+  jobLayers(job: JobRef, signal?: AbortSignal): Promise<JobLayers> {
+    const { route, params } = jobRoute(job, ROUTES.jobLayers, ROUTES.sharedLayers)
+    return this.http.json(route, JobLayersSchema, { params, signal })
   }
 
-  downloadLayer(id: string, index: number, file: Exclude<ResultFile, 'manifest.json'>, signal?: AbortSignal): Promise<Uint8Array> {
-    return this.http.bytes(ROUTES.layerFile, { params: { id, index, file }, signal })
+  downloadLayer(job: JobRef, index: number, file: Exclude<ResultFile, 'manifest.json'> | Exclude<MapDataFile, 'indices.npy'>, signal?: AbortSignal): Promise<Uint8Array> {
+    const { route, params } = jobRoute(job, ROUTES.layerFile, ROUTES.sharedLayerFile, { index, file })
+    return this.http.bytes(route, { params, signal })
   }
 
   // Share links

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { ROUTES, routePath } from './routes.ts'
-import { CreateTokenResponse, CreateUploadResponse, JobEnvelope, JobMetadata, JobList, LinkEnvelope, LinkList, TokenEnvelope, TokenList, UploadEnvelope, UploadPartsEnvelope } from './schemas.ts'
+import { CreateTokenResponse, CreateUploadResponse, FrameList, JobEnvelope, JobLabels, JobLayers, JobMetadata, JobList, LinkEnvelope, LinkList, ModelLayers, ThumbnailIndex, TokenEnvelope, TokenList, UploadEnvelope, UploadPartsEnvelope } from './schemas.ts'
 
 type OpenApiDocument = { paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>; components?: { schemas?: Record<string, unknown> } }
 
@@ -59,6 +59,15 @@ describe("the client's route table", () => {
       ['getJob', '200', JobEnvelope],
       ['cancelJob', '200', JobEnvelope],
       ['jobMetadata', '200', JobMetadata],
+      ['sharedMetadata', '200', JobMetadata],
+      ['uploadLayers', '200', ModelLayers],
+      ['listFrames', '200', FrameList],
+      ['sharedFrames', '200', FrameList],
+      ['jobLabels', '200', JobLabels],
+      ['jobLayers', '200', JobLayers],
+      ['sharedLayers', '200', JobLayers],
+      ['thumbnails', '200', ThumbnailIndex],
+      ['sharedJob', '200', JobEnvelope],
       ['createLink', '201', LinkEnvelope],
       ['listLinks', '200', LinkList],
       ['revokeLink', '200', LinkEnvelope],

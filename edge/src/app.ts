@@ -1,6 +1,7 @@
 /** @module The Hono application: public API, worker API, share links, OpenAPI document, one error mapping. */
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from './env.ts'
+import { describeReadRoutes } from './openapi-read-routes.ts'
 import { ApiError, errorBody, handleError } from './errors.ts'
 import { now } from './clock.ts'
 import { metrics } from './metrics.ts'
@@ -46,6 +47,7 @@ export function createApp() {
   api.route('/', links)
   api.route('/', tokens)
 
+  describeReadRoutes(app)
   app.doc31('/api/v1/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Constellate API', version: '1.0.0', description: 'Upload features, run PCA + t-SNE, watch and download the map.' },
