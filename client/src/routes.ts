@@ -10,7 +10,7 @@ export interface RouteSpec {
   method: HttpMethod
   /** Path template with `{name}` parameters, as in the OpenAPI document. */
   path: string
-  /** Listed in `/api/v1/openapi.json`. The edge serves the rest (downloads, live) without describing them. */
+  /** Listed in `/api/v1/openapi.json` (every public route is; read routes via edge/src/openapi-read-routes.ts). */
   documented: boolean
   /** Repeating the request has the same effect as sending it once. */
   idempotent: boolean
