@@ -272,5 +272,32 @@ describe('3D FFT optimisation across thread counts', () => {
     expect(Buffer.from(two.embedding.buffer).equals(Buffer.from(one.embedding.buffer))).toBe(true)
     expect(two.kl).toBe(one.kl)
     expect(one.kl).toBeLessThan(2)
+
+    // in graph order (as large inputs run): still identical across thread counts, returned in the
+    // caller's order, and as good a map
+    const reordered = { ...options, reorder: true }
+    const oneReordered = await optimize(pools[0]!, p, initial, reordered)
+    const twoReordered = await optimize(pools[1]!, p, initial, reordered)
+    expect(Buffer.from(twoReordered.embedding.buffer).equals(Buffer.from(oneReordered.embedding.buffer))).toBe(true)
+    expect(Math.abs(oneReordered.kl - one.kl)).toBeLessThan(0.02 * one.kl)
+    const clusterOf = (i: number) => i % 6
+    const sameClusterNearest = (map: Float32Array) => {
+      let agree = 0
+      for (let i = 0; i < n; i += 10) {
+        let best = -1
+        let bestDistance = Infinity
+        for (let j = 0; j < n; j++) {
+          if (j === i) continue
+          const distance = (map[3 * i]! - map[3 * j]!) ** 2 + (map[3 * i + 1]! - map[3 * j + 1]!) ** 2 + (map[3 * i + 2]! - map[3 * j + 2]!) ** 2
+          if (distance < bestDistance) {
+            bestDistance = distance
+            best = j
+          }
+        }
+        if (clusterOf(best) === clusterOf(i)) agree++
+      }
+      return agree / Math.ceil(n / 10)
+    }
+    expect(sameClusterNearest(oneReordered.embedding)).toBeGreaterThan(0.95)
   }, 20_000)
 })
