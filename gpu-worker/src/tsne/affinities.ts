@@ -87,73 +87,95 @@ export async function calibrate(pool: KernelPool, graph: KnnGraph, perplexity: n
 }
 
 /**
- * P = (C + C^T) / 2n over the kNN graph, as CSR with ascending columns. O(nk log k) time,
- * O(nk) memory (two passes of counting sort, no per-row allocation).
+ * P = (C + C^T) / 2n over the kNN graph, as CSR with ascending columns. O(nk^2) time at worst
+ * (insertion sorts of k entries), about 2.25nk + |P| words of memory: the reverse entries are
+ * bucketed by row in ascending source order (so already sorted), each row's own k entries are
+ * sorted by column (the order kept as 16-bit slots), and the two sorted lists are merged twice
+ * (once to size the output exactly, once to fill it). A
+ * column present in both lists sums the halves in the order the entries are generated (the reverse
+ * one first when column < row), rounding through float32 in between, as the values are stored.
  */
 export function symmetrize(graph: KnnGraph, conditional: Float32Array): SparseAffinities {
   const { n, k, indices } = graph
-  // both directions as (row, column, value) bucketed by row
-  const counts = new Int32Array(n + 1)
-  for (let i = 0; i < n; i++) {
-    counts[i + 1]! += k
-    for (let t = 0; t < k; t++) counts[indices[i * k + t]! + 1]! += 1
+  const reverseStart = new Int32Array(n + 1)
+  for (let e = 0; e < n * k; e++) reverseStart[indices[e]! + 1]!++
+  for (let i = 0; i < n; i++) reverseStart[i + 1]! += reverseStart[i]!
+  const reverseColumns = new Int32Array(n * k)
+  const reverseValues = new Float32Array(n * k)
+  {
+    const fill = reverseStart.slice(0, n)
+    for (let i = 0; i < n; i++) {
+      for (let t = 0; t < k; t++) {
+        const at = fill[indices[i * k + t]!]!++
+        reverseColumns[at] = i
+        reverseValues[at] = conditional[i * k + t]!
+      }
+    }
   }
-  for (let i = 0; i < n; i++) counts[i + 1]! += counts[i]!
-  const total = counts[n]!
-  const cols = new Int32Array(total)
-  const vals = new Float32Array(total)
-  const fill = counts.slice(0, n)
+  const ownColumns = new Int32Array(k)
+  const ownSlots = new Int32Array(k)
+  // k = 3 x perplexity < 65,536
+  const sortedSlots = new Uint16Array(n * k)
+  const rowStart = new Int32Array(new SharedArrayBuffer((n + 1) * 4))
+  for (let i = 0; i < n; i++) {
+    // row i's own entries by column (insertion sort: k is about 90)
+    for (let t = 0; t < k; t++) {
+      const column = indices[i * k + t]!
+      let at = t
+      while (at > 0 && ownColumns[at - 1]! > column) {
+        ownColumns[at] = ownColumns[at - 1]!
+        ownSlots[at] = ownSlots[at - 1]!
+        at--
+      }
+      ownColumns[at] = column
+      ownSlots[at] = t
+    }
+    for (let t = 0; t < k; t++) sortedSlots[i * k + t] = ownSlots[t]!
+    let a = 0
+    let b = reverseStart[i]!
+    const bEnd = reverseStart[i + 1]!
+    let count = 0
+    while (a < k || b < bEnd) {
+      if (b === bEnd || (a < k && ownColumns[a]! < reverseColumns[b]!)) a++
+      else if (a === k || reverseColumns[b]! < ownColumns[a]!) b++
+      else {
+        a++
+        b++
+      }
+      count++
+    }
+    rowStart[i + 1] = rowStart[i]! + count
+  }
+  const total = rowStart[n]!
+  const columns = new Int32Array(new SharedArrayBuffer(total * 4))
+  const values = new Float32Array(new SharedArrayBuffer(total * 4))
+  const scale = 1 / (2 * n)
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < k; t++) {
-      const j = indices[i * k + t]!
-      const v = conditional[i * k + t]!
-      let at = fill[i]!++
-      cols[at] = j
-      vals[at] = v
-      at = fill[j]!++
-      cols[at] = i
-      vals[at] = v
+      const slot = sortedSlots[i * k + t]!
+      ownSlots[t] = slot
+      ownColumns[t] = indices[i * k + slot]!
     }
-  }
-  // sort each row by column, merge duplicates
-  const rowStart = new Int32Array(new SharedArrayBuffer((n + 1) * 4))
-  let write = 0
-  const scale = 1 / (2 * n)
-  // compacted in place: the write position never passes the read position
-  const outCols = cols
-  const outVals = vals
-  for (let i = 0; i < n; i++) {
-    rowStart[i] = write
-    const a = counts[i]!
-    const b = counts[i + 1]!
-    // insertion sort (rows hold about 2k entries)
-    for (let x = a + 1; x < b; x++) {
-      const c = cols[x]!
-      const v = vals[x]!
-      let y = x - 1
-      while (y >= a && cols[y]! > c) {
-        cols[y + 1] = cols[y]!
-        vals[y + 1] = vals[y]!
-        y--
-      }
-      cols[y + 1] = c
-      vals[y + 1] = v
-    }
-    for (let x = a; x < b; x++) {
-      if (write > rowStart[i]! && outCols[write - 1] === cols[x]) {
-        outVals[write - 1] = (outVals[write - 1]! + vals[x]! * scale)
+    let a = 0
+    let b = reverseStart[i]!
+    const bEnd = reverseStart[i + 1]!
+    let write = rowStart[i]!
+    while (a < k || b < bEnd) {
+      if (b === bEnd || (a < k && ownColumns[a]! < reverseColumns[b]!)) {
+        columns[write] = ownColumns[a]!
+        values[write++] = conditional[i * k + ownSlots[a++]!]! * scale
+      } else if (a === k || reverseColumns[b]! < ownColumns[a]!) {
+        columns[write] = reverseColumns[b]!
+        values[write++] = reverseValues[b++]! * scale
       } else {
-        outCols[write] = cols[x]!
-        outVals[write] = vals[x]! * scale
-        write++
+        const column = ownColumns[a]!
+        const own = conditional[i * k + ownSlots[a++]!]! * scale
+        const reverse = reverseValues[b++]! * scale
+        columns[write] = column
+        values[write++] = column < i ? Math.fround(reverse) + own : Math.fround(own) + reverse
       }
     }
   }
-  rowStart[n] = write
-  const columns = new Int32Array(new SharedArrayBuffer(write * 4))
-  columns.set(outCols.subarray(0, write))
-  const values = new Float32Array(new SharedArrayBuffer(write * 4))
-  values.set(outVals.subarray(0, write))
   return { n, rowStart, columns, values }
 }
 

@@ -159,11 +159,18 @@ function scanCell(products: Float32Array, rows: number, members: number, probeOr
   }
 }
 
+/** Copies rows list[from .. from + count) of a row-major matrix into consecutive rows of `out`. */
+function copyRows(points: Float32Array, d: number, list: Int32Array, from: number, count: number, out: Float32Array): void {
+  for (let r = 0; r < count; r++) {
+    const source = list[from + r]! * d
+    for (let j = 0; j < d; j++) out[r * d + j] = points[source + j]!
+  }
+}
+
 /** SPMD kernel: every rank completes the rows of its own query range. */
 export async function ivfKnnKernel(payload: IvfPayload, ctx: SpmdContext): Promise<void> {
   const { points, norms, n, d, k, metric, cells, cellStart, memberOrder, probeStart, probeOrder, indices, distances } = payload
   const [first, last] = rangeOf(n, ctx.rank, ctx.size)
-  const local = Float32Array.from(points)
   const heapValues = new Float64Array((last - first) * k).fill(Infinity)
   const heapIndices = new Int32Array((last - first) * k).fill(-1)
   const heapSize = new Int32Array(last - first)
@@ -181,9 +188,10 @@ export async function ivfKnnKernel(payload: IvfPayload, ctx: SpmdContext): Promi
     const rows = q1 - q0
     const members = m1 - m0
     const queryBlock = new Float32Array(rows * d)
-    for (let r = 0; r < rows; r++) queryBlock.set(local.subarray(probeOrder[q0 + r]! * d, probeOrder[q0 + r]! * d + d), r * d)
+    // blocks are private copies (onnxruntime refuses shared memory); no private copy of all points
+    copyRows(points, d, probeOrder, q0, rows, queryBlock)
     const memberBlock = new Float32Array(members * d)
-    for (let t = 0; t < members; t++) memberBlock.set(local.subarray(memberOrder[m0 + t]! * d, memberOrder[m0 + t]! * d + d), t * d)
+    copyRows(points, d, memberOrder, m0, members, memberBlock)
     const products = await gemm(queryBlock, memberBlock, rows, d, members, { transB: true, threads: 1 })
     scanCell(products, rows, members, probeOrder, q0, memberOrder, m0, norms, heap, first, k)
   }
