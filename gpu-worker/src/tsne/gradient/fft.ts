@@ -111,10 +111,13 @@ function planAndSort(y: Float64Array, n: number, dof: number, bounds: ArrayLike<
   let plan: GridPlan
   if (calls % REPLAN_EVERY === 0) plan = planGrid(y, n, bounds, ws.settings, dof, ws.cellStart)
   else {
-    // same grid size as last time, spacing refitted to the bounds; split if the grid got too coarse
+    // same grid size as last time, spacing refitted to the bounds
     const settings = { ...ws.settings, minGrid: header[PLAN_SIZE]!, maxGrid: header[PLAN_SIZE]! }
     if (header[PLAN_CUTOFF]! > 0) settings.maxNodeSpacing = 0
     plan = planGrid(y, n, bounds, settings, dof, ws.cellStart, false)
+    // an unsplit grid the growing map outgrew would turn into a split one of the same (small) size,
+    // whose near field covers most of a dense map (seconds per call): choose afresh instead
+    if ((plan.cutoff > 0) !== (header[PLAN_CUTOFF]! > 0)) plan = planGrid(y, n, bounds, ws.settings, dof, ws.cellStart)
   }
   const { boxes, originX, originY } = plan
   const { order, sorted, cellStart, cellOf } = ws

@@ -103,6 +103,9 @@ function planAndSort(y: Float64Array, n: number, dof: number, bounds: ArrayLike<
     const settings = { ...ws.settings, minGrid: header[PLAN_SIZE]!, maxGrid: header[PLAN_SIZE]! }
     if (header[PLAN_CUTOFF]! > 0) settings.maxNodeSpacing = 0
     plan = planGrid3d(y, n, bounds, settings, dof, ws.cellStart, false)
+    // an unsplit grid the growing map outgrew would turn into a split one of the same (small) size,
+    // whose near field covers most of a dense map (seconds per call): choose afresh instead
+    if ((plan.cutoff > 0) !== (header[PLAN_CUTOFF]! > 0)) plan = planGrid3d(y, n, bounds, ws.settings, dof, ws.cellStart)
   }
   const { nodes, spacing, origin } = plan
   const { order, sorted, cellStart, cellOf } = ws
