@@ -8,6 +8,7 @@ import { ConstellateError } from '@constellate/client'
 import { registerDownload } from './commands/download.ts'
 import { registerJobs } from './commands/jobs.ts'
 import { registerLinks } from './commands/links.ts'
+import { registerTokens } from './commands/tokens.ts'
 import { registerLogin } from './commands/login.ts'
 import { registerUpload } from './commands/upload.ts'
 import { EXIT, JobEndedError, UsageError, exitCodeFor } from './exit-codes.ts'
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerJobs(program)
   registerDownload(program)
   registerLinks(program)
+  registerTokens(program)
   for (const command of program.commands) {
     command.exitOverride()
     for (const sub of command.commands) sub.exitOverride()

@@ -118,6 +118,25 @@ describe('the constellate CLI against the local stack', () => {
     expect(JSON.parse(bad.stdout).error.message).toMatch(/--subsample/)
   })
 
+  it('creates a read-only token for another machine, lists it without its secret, and revokes it', async () => {
+    const created = await runCli(['token', 'create', 'ci reader', '--scopes', 'read', '--json'], { env: sandbox.env })
+    expect(created.code, created.stderr).toBe(0)
+    const { token: made, secret } = JSON.parse(created.stdout)
+    expect(secret).toMatch(/^cst_/)
+    expect(made.scopes).toEqual(['read'])
+    const reader = { ...sandbox.env, CONSTELLATE_TOKEN: secret }
+    expect((await runCli(['status', jobId], { env: reader })).code).toBe(0)
+    const write = await runCli(['cancel', jobId, '--json'], { env: reader })
+    expect(write.code).toBe(4)
+    const listed = await runCli(['token', 'list'], { env: sandbox.env })
+    expect(listed.stdout).toMatch(new RegExp(`${made.id}\\s+${made.prefix}…\\s+read\\s+active\\s+ci reader`))
+    expect(listed.stdout).not.toContain(secret)
+    expect((await runCli(['token', 'revoke', made.id], { env: sandbox.env })).code).toBe(0)
+    const after = await runCli(['status', jobId, '--json'], { env: reader })
+    expect(after.code).toBe(4)
+    expect((await runCli(['token', 'create', 'x', '--scopes', 'admin'], { env: sandbox.env })).code).toBe(2)
+  })
+
   it('creates a share link that opens the viewer, and revokes it so it answers 410', async () => {
     const created = await runCli(['link', 'create', jobId, '--json'], { env: sandbox.env })
     expect(created.code, created.stderr).toBe(0)
