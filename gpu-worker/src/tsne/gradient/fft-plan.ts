@@ -20,7 +20,7 @@ export interface FftSettings {
   pairCost: number
 }
 
-export const FFT_DEFAULTS: FftSettings = { interpolationPoints: 3, maxNodeSpacing: 0.35, cutoffSpacings: 3, minGrid: 32, maxGrid: 1024, pairCost: 0.7 }
+export const FFT_DEFAULTS: FftSettings = { interpolationPoints: 3, maxNodeSpacing: 0.35, cutoffSpacings: 3, minGrid: 32, maxGrid: 1024, pairCost: 0.4 }
 
 export interface GridPlan {
   size: number
