@@ -113,10 +113,7 @@ interface Heaps {
   size: Int32Array
 }
 
-/**
- * Offers one cell's members to the heaps of the queries probing it (a separate, synchronous
- * function: inside the async kernel V8 optimises this hot loop poorly).
- */
+/** Offers one cell's members to the heaps of the queries probing it (synchronous, outside the async kernel). */
 function scanCell(products: Float32Array, rows: number, members: number, probeOrder: Int32Array, q0: number, memberOrder: Int32Array, m0: number, norms: Float32Array, heap: Heaps, first: number, k: number): void {
   const heapValues = heap.values
   const heapIndices = heap.indices
