@@ -148,6 +148,12 @@ export function validate(points: Float32Array, n: number, d: number, o: EmbedOpt
   }
 }
 
+/** The optimisation schedule every backend runs: phases, exaggeration, learning rate, momentum, gains, kernel, frames. */
+export function optimizationSchedule(o: EmbedOptions & { learningRate: number }) {
+  const { dims, iterations, earlyExaggeration, earlyExaggerationIterations, lateExaggeration, learningRate, earlyMomentum, momentum, minGain, dof, frameEvery } = o
+  return { dims, iterations, earlyExaggeration, earlyExaggerationIterations, lateExaggeration, learningRate, earlyMomentum, momentum, minGain, dof, frameEvery }
+}
+
 /** Resolves 'auto' choices for n points. */
 export function resolveOptions(n: number, options: Partial<EmbedOptions> = {}): EmbedOptions & { learningRate: number; gradient: GradientMethod; knn: 'exact' | 'approximate'; threads: number } {
   const o = { ...EMBED_DEFAULTS, ...options }
@@ -200,19 +206,9 @@ export async function embed(points: Float32Array, n: number, d: number, options:
         p,
         initial,
         {
-          dims: o.dims,
-          iterations: o.iterations,
-          earlyExaggeration: o.earlyExaggeration,
-          earlyExaggerationIterations: o.earlyExaggerationIterations,
-          lateExaggeration: o.lateExaggeration,
-          learningRate: o.learningRate,
-          earlyMomentum: o.earlyMomentum,
-          momentum: o.momentum,
-          minGain: o.minGain,
-          dof: o.dof,
+          ...optimizationSchedule(o),
           theta: o.theta,
           method: o.gradient,
-          frameEvery: o.frameEvery,
         },
         { onFrame: hooks.onFrame, signal: hooks.signal },
       ),

@@ -15,7 +15,7 @@
  * 2.2 GiB edges + 0.1 GiB state + 0.75 GiB attraction chunk + ~1.5 GiB grid: under 5 GiB, so a
  * 16 GiB GPU holds it. In 3D (M = 256): edges as above, grid ~1.5 GiB.
  */
-import { closeEngine, resolveOptions, sharedPool, validate, type EmbedHooks, type EmbedOptions, type EmbedResult } from '../../engine.ts'
+import { closeEngine, optimizationSchedule, resolveOptions, sharedPool, validate, type EmbedHooks, type EmbedOptions, type EmbedResult } from '../../engine.ts'
 import { calibrate, symmetrize } from '../../tsne/affinities.ts'
 import { startLayout } from '../../tsne/init.ts'
 import { disposeEdges, uploadEdges } from './attraction.ts'
@@ -114,17 +114,7 @@ export async function embedWithRuntime(
         edges,
         initial,
         {
-          dims: o.dims,
-          iterations: o.iterations,
-          earlyExaggeration: o.earlyExaggeration,
-          earlyExaggerationIterations: o.earlyExaggerationIterations,
-          lateExaggeration: o.lateExaggeration,
-          learningRate: o.learningRate,
-          earlyMomentum: o.earlyMomentum,
-          momentum: o.momentum,
-          minGain: o.minGain,
-          dof: o.dof,
-          frameEvery: o.frameEvery,
+          ...optimizationSchedule(o),
           method,
           grid: { transform, ...s.grid },
           entropy,
