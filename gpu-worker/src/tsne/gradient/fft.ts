@@ -14,6 +14,7 @@ import { claimChunk, createWorkCounters, rangeOf, type SpmdContext } from '../..
 import { fftTables, forwardColumns, forwardRows, inverseColumns, inverseRows, type FftTables } from './fft-core.ts'
 import { farKernel, splitKernel, type SplitKernel } from './split-kernel.ts'
 import { FFT_DEFAULTS, planGrid, type FftSettings, type GridPlan } from './fft-plan.ts'
+import { cellIndex, nextPlan } from './replan.ts'
 
 export { FFT_DEFAULTS, planGrid, type FftSettings, type GridPlan }
 
@@ -95,30 +96,14 @@ export function lagrangeWeights(t: number, p: number, denominators: Float64Array
   }
 }
 
-/** The grid size and split are re-chosen every this many calls (the map changes slowly). */
-const REPLAN_EVERY = 8
 
-/** Cell (one node spacing wide from `origin`) of coordinate v along one axis. */
-function cellIndex(v: number, origin: number, spacing: number, last: number): number {
-  return Math.min(last, Math.max(0, Math.floor((v - origin) / spacing)))
-}
 
 /** Rank 0: plans the grid and sorts the points by cell (row-major), copying their coordinates. */
 function planAndSort(y: Float64Array, n: number, dof: number, bounds: ArrayLike<number>, ws: FftWorkspace): void {
   const header = ws.plan
   const calls = header[PLAN_CALLS]!
   header[PLAN_CALLS] = calls + 1
-  let plan: GridPlan
-  if (calls % REPLAN_EVERY === 0) plan = planGrid(y, n, bounds, ws.settings, dof, ws.cellStart)
-  else {
-    // same grid size as last time, spacing refitted to the bounds
-    const settings = { ...ws.settings, minGrid: header[PLAN_SIZE]!, maxGrid: header[PLAN_SIZE]! }
-    if (header[PLAN_CUTOFF]! > 0) settings.maxNodeSpacing = 0
-    plan = planGrid(y, n, bounds, settings, dof, ws.cellStart, false)
-    // an unsplit grid the growing map outgrew would turn into a split one of the same (small) size,
-    // whose near field covers most of a dense map (seconds per call): choose afresh instead
-    if ((plan.cutoff > 0) !== (header[PLAN_CUTOFF]! > 0)) plan = planGrid(y, n, bounds, ws.settings, dof, ws.cellStart)
-  }
+  const plan = nextPlan(calls, { size: header[PLAN_SIZE]!, cutoff: header[PLAN_CUTOFF]! }, ws.settings, (settings, compare) => planGrid(y, n, bounds, settings, dof, ws.cellStart, compare))
   const { boxes, originX, originY } = plan
   const { order, sorted, cellStart, cellOf } = ws
   const { nodes, spacing } = plan

@@ -22,6 +22,7 @@ import { lagrangeDenominators, lagrangeWeights } from './fft.ts'
 import { splitKernel, type SplitKernel } from './split-kernel.ts'
 import { convolveLines, createFft3dWorkspace, forwardPlane, inversePlane, planeStride, rowStride, transformKernel, zeroGrids, type Fft3dWorkspace, type Geometry } from './fft3d-grid.ts'
 import { FFT3D_DEFAULTS, planGrid3d, type Fft3dSettings, type Grid3dPlan } from './fft3d-plan.ts'
+import { cellIndex, nextPlan } from './replan.ts'
 
 export { FFT3D_DEFAULTS, planGrid3d, type Fft3dSettings, type Grid3dPlan }
 export { createFft3dWorkspace, type Fft3dWorkspace }
@@ -34,29 +35,14 @@ const PLAN_CUTOFF = 6
 const PLAN_DIRTY = 7
 const PLAN_CALLS = 8
 
-/** The grid size and split are re-chosen every this many calls (the map changes slowly). */
-const REPLAN_EVERY = 8
 
-/** Near-field cell of coordinate v along one axis (cells one node spacing wide from `origin`). */
-function cellIndex(v: number, origin: number, spacing: number, last: number): number {
-  return Math.min(last, Math.max(0, Math.floor((v - origin) / spacing)))
-}
 
 /** Rank 0: plans the grid and sorts the points by cell (z-major), copying their coordinates. */
 function planAndSort(y: Float64Array, n: number, dof: number, bounds: ArrayLike<number>, ws: Fft3dWorkspace): void {
   const header = ws.plan
   const calls = header[PLAN_CALLS]!
   header[PLAN_CALLS] = calls + 1
-  let plan: Grid3dPlan
-  if (calls % REPLAN_EVERY === 0) plan = planGrid3d(y, n, bounds, ws.settings, dof, ws.cellStart)
-  else {
-    const settings = { ...ws.settings, minGrid: header[PLAN_SIZE]!, maxGrid: header[PLAN_SIZE]! }
-    if (header[PLAN_CUTOFF]! > 0) settings.maxNodeSpacing = 0
-    plan = planGrid3d(y, n, bounds, settings, dof, ws.cellStart, false)
-    // an unsplit grid the growing map outgrew would turn into a split one of the same (small) size,
-    // whose near field covers most of a dense map (seconds per call): choose afresh instead
-    if ((plan.cutoff > 0) !== (header[PLAN_CUTOFF]! > 0)) plan = planGrid3d(y, n, bounds, ws.settings, dof, ws.cellStart)
-  }
+  const plan = nextPlan(calls, { size: header[PLAN_SIZE]!, cutoff: header[PLAN_CUTOFF]! }, ws.settings, (settings, compare) => planGrid3d(y, n, bounds, settings, dof, ws.cellStart, compare))
   const { nodes, spacing, origin } = plan
   const { order, sorted, cellStart, cellOf } = ws
   const cells = nodes * nodes * nodes

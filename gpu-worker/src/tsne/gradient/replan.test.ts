@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { REPLAN_EVERY, cellIndex, nextPlan } from './replan.ts'
+
+const SETTINGS = { minGrid: 32, maxGrid: 1024, maxNodeSpacing: 0.35 }
+
+describe('the grid plan between calls', () => {
+  it('plans afresh every REPLAN_EVERY calls and otherwise keeps the grid size, refitting the spacing', () => {
+    const asked: [typeof SETTINGS, boolean | undefined][] = []
+    const planner = (settings: typeof SETTINGS, compare?: boolean) => (asked.push([settings, compare]), { cutoff: 0 })
+    nextPlan(0, { size: 0, cutoff: 0 }, SETTINGS, planner)
+    expect(asked.pop()).toEqual([SETTINGS, undefined])
+    nextPlan(REPLAN_EVERY + 1, { size: 96, cutoff: 0 }, SETTINGS, planner)
+    expect(asked.pop()).toEqual([{ ...SETTINGS, minGrid: 96, maxGrid: 96 }, false])
+    // a split grid stays split: no node-spacing limit pushes it to another size
+    nextPlan(3, { size: 64, cutoff: 1.2 }, SETTINGS, () => ({ cutoff: 1 }))
+    nextPlan(3, { size: 64, cutoff: 1.2 }, SETTINGS, planner)
+    expect(asked[0]![0].maxNodeSpacing).toBe(0)
+  })
+
+  it('chooses afresh when keeping the size would flip an unsplit grid into a split one', () => {
+    const calls: boolean[] = []
+    const plan = nextPlan(5, { size: 48, cutoff: 0 }, SETTINGS, (settings, compare) => {
+      calls.push(compare ?? true)
+      return { cutoff: settings.maxGrid === 48 ? 0.9 : 0, size: settings.maxGrid }
+    })
+    expect(calls).toEqual([false, true])
+    expect(plan).toEqual({ cutoff: 0, size: 1024 })
+  })
+
+  it('clamps cells to the grid', () => {
+    expect(cellIndex(-5, 0, 1, 9)).toBe(0)
+    expect(cellIndex(3.5, 0, 1, 9)).toBe(3)
+    expect(cellIndex(50, 0, 1, 9)).toBe(9)
+  })
+})
