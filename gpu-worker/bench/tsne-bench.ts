@@ -6,6 +6,7 @@
  * Debian's /usr/bin/python3 with python3-sklearn): by default for MNIST-10k 2D only (it takes about
  * 30 s there and 6 minutes on Fashion-70k); --sklearn-all runs it for every case, --no-sklearn never.
  * Usage: npm run bench -w gpu-worker [-- --million] [-- --only mnist-10k-2d] [-- --sklearn-all | --no-sklearn]
+ *   [-- --options '{"iterations":1000}'] (embed() options over the defaults, for experiments)
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -17,6 +18,7 @@ const root = join(here, '..', '..')
 const args = process.argv.slice(2)
 const cases = ['mnist-10k-2d', 'mnist-10k-3d', 'fashion-70k-2d', 'fashion-70k-3d']
 if (args.includes('--million')) cases.push('fashion-1m-2d')
+const options = args.includes('--options') ? ['--options', args[args.indexOf('--options') + 1]!] : []
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined
 
 const REFERENCE = { 'mnist-10k-2d': { sklearn: 26.9, fitsne: 14.9, target: 5.4, accuracy: 0.94 }, 'fashion-70k-2d': { sklearn: 362.8, fitsne: 57.7, target: 60, accuracy: 0.83 } } as Record<string, { sklearn: number; fitsne: number; target: number; accuracy: number }>
@@ -42,7 +44,7 @@ const results: Record<string, unknown>[] = []
 for (const name of cases) {
   if (only && !only.includes(name)) continue
   const withSklearn = sklearnPython && sklearnCases.includes(name)
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'tsne-case.ts'), name, ...(withSklearn ? ['--sklearn', sklearnPython] : [])], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] })
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'tsne-case.ts'), name, ...options, ...(withSklearn ? ['--sklearn', sklearnPython] : [])], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] })
   const line = run.stdout.trim().split('\n').at(-1) ?? ''
   try {
     const result = JSON.parse(line) as Record<string, unknown>
