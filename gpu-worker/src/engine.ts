@@ -25,7 +25,12 @@ export interface EmbedOptions {
   earlyExaggerationIterations: number
   /** Exaggeration during the normal phase (1 = none). */
   lateExaggeration: number
-  /** 'auto' = max(n / earlyExaggeration, 50). */
+  /**
+   * A number sets both phases. 'auto' (openTSNE's rule) = max(n / exaggeration, 50) in each phase: n / 12
+   * during early exaggeration and n (n / lateExaggeration) after it, which converges in the 500 main
+   * iterations where n / 12 throughout still leaves large maps short of their optimum (Fashion-MNIST-70k:
+   * KL 2.69 and kNN recall@10 0.365 at n / 12, 2.56 and 0.384 with n).
+   */
   learningRate: number | 'auto'
   earlyMomentum: number
   momentum: number
@@ -149,19 +154,24 @@ export function validate(points: Float32Array, n: number, d: number, o: EmbedOpt
 }
 
 /** The optimisation schedule every backend runs: phases, exaggeration, learning rate, momentum, gains, kernel, frames. */
-export function optimizationSchedule(o: EmbedOptions & { learningRate: number }) {
-  const { dims, iterations, earlyExaggeration, earlyExaggerationIterations, lateExaggeration, learningRate, earlyMomentum, momentum, minGain, dof, frameEvery } = o
-  return { dims, iterations, earlyExaggeration, earlyExaggerationIterations, lateExaggeration, learningRate, earlyMomentum, momentum, minGain, dof, frameEvery }
+export function optimizationSchedule(o: EmbedOptions & { learningRate: number; mainLearningRate: number }) {
+  const { dims, iterations, earlyExaggeration, earlyExaggerationIterations, lateExaggeration, learningRate, mainLearningRate, earlyMomentum, momentum, minGain, dof, frameEvery } = o
+  return { dims, iterations, earlyExaggeration, earlyExaggerationIterations, lateExaggeration, learningRate, mainLearningRate, earlyMomentum, momentum, minGain, dof, frameEvery }
 }
 
 /** Resolves 'auto' choices for n points. */
-export function resolveOptions(n: number, options: Partial<EmbedOptions> = {}): EmbedOptions & { learningRate: number; gradient: GradientMethod; knn: 'exact' | 'approximate'; threads: number } {
+export function resolveOptions(
+  n: number,
+  options: Partial<EmbedOptions> = {},
+): EmbedOptions & { learningRate: number; mainLearningRate: number; gradient: GradientMethod; knn: 'exact' | 'approximate'; threads: number } {
   const o = { ...EMBED_DEFAULTS, ...options }
-  const learningRate = o.learningRate === 'auto' ? Math.max(n / o.earlyExaggeration, 50) : o.learningRate
+  const auto = (exaggeration: number) => Math.max(n / exaggeration, 50)
+  const learningRate = o.learningRate === 'auto' ? auto(o.earlyExaggeration) : o.learningRate
+  const mainLearningRate = o.learningRate === 'auto' ? auto(o.lateExaggeration) : o.learningRate
   const gradient: GradientMethod = o.gradient !== 'auto' ? o.gradient : n < (o.dims === 3 ? FFT_3D_FROM : FFT_2D_FROM) ? 'bh' : 'fft'
   const knn = o.knn !== 'auto' ? o.knn : n > APPROXIMATE_KNN_ABOVE ? 'approximate' : 'exact'
   const threads = o.threads > 0 ? Math.floor(o.threads) : Math.max(1, os.availableParallelism?.() ?? os.cpus().length)
-  return { ...o, learningRate, gradient, knn, threads }
+  return { ...o, learningRate, mainLearningRate, gradient, knn, threads }
 }
 
 /**
@@ -199,7 +209,7 @@ export async function embed(points: Float32Array, n: number, d: number, options:
 
     const initial = startLayout(hooks.initial, o, projection, n)
     const initialCopy = Float64Array.from(initial)
-    hooks.onStage?.('optimize', { method: o.gradient, learningRate: o.learningRate, threads: o.threads })
+    hooks.onStage?.('optimize', { method: o.gradient, learningRate: o.learningRate, mainLearningRate: o.mainLearningRate, threads: o.threads })
     const result = await time('optimize', () =>
       optimize(
         pool,

@@ -105,7 +105,7 @@ export async function embedWithRuntime(
 
   const initial = startLayout(hooks.initial, o, projection, n)
   const initialCopy = Float64Array.from(initial)
-  hooks.onStage?.('optimize', { method, learningRate: o.learningRate, threads: o.threads })
+  hooks.onStage?.('optimize', { method, learningRate: o.learningRate, mainLearningRate: o.mainLearningRate, threads: o.threads })
   const edges = uploadEdges(tf, n, k, graph.indices, conditional)
   const result = await time('optimize', async () => {
     try {

@@ -8,7 +8,7 @@
  * interpolation (grid-repulsion.ts), then the update, all as tensors; the host reads the bounds
  * (2 * dims numbers) each iteration for the grid plan, and the map at every frame.
  */
-import type { OptimizeFrame, OptimizeHooks, OptimizeOptions, OptimizeResult } from '../../tsne/tsne.ts'
+import { reportsKl, type OptimizeFrame, type OptimizeHooks, type OptimizeOptions, type OptimizeResult } from '../../tsne/tsne.ts'
 import { attractionTfjs, type DeviceEdges } from './attraction.ts'
 import { exactRepulsionTfjs } from './exact-repulsion.ts'
 import { GridRepulsion, type GridSettings } from './grid-repulsion.ts'
@@ -71,13 +71,13 @@ export async function optimizeTfjs(tf: Tf, edges: DeviceEdges, initial: Float64A
     y = centred
     frame = await readFloat32(y)
     lastFramed = iteration
-    await hooks.onFrame?.({ iteration, totalIterations: total, embedding: frame, kl, phase })
+    await hooks.onFrame?.({ iteration, totalIterations: total, embedding: frame, kl: Number.isNaN(kl) ? undefined : kl, phase })
   }
   try {
     await hooks.onFrame?.({ iteration: 0, totalIterations: total, embedding: frame, phase: early > 0 ? 'early' : 'main' })
     const phases = [
-      { end: early, exaggeration: options.earlyExaggeration, momentum: options.earlyMomentum, phase: 'early' as const },
-      { end: total, exaggeration: options.lateExaggeration, momentum: options.momentum, phase: 'main' as const },
+      { end: early, exaggeration: options.earlyExaggeration, momentum: options.earlyMomentum, learningRate: options.learningRate, phase: 'early' as const },
+      { end: total, exaggeration: options.lateExaggeration, momentum: options.momentum, learningRate: options.mainLearningRate ?? options.learningRate, phase: 'main' as const },
     ]
     for (const phase of phases) {
       if (iteration >= phase.end || hooks.signal?.aborted) continue
@@ -87,13 +87,13 @@ export async function optimizeTfjs(tf: Tf, edges: DeviceEdges, initial: Float64A
       gains = tf.ones([n, dims])
       while (iteration < phase.end && !hooks.signal?.aborted) {
         const frameEnd = Math.min(phase.end, (Math.floor(iteration / options.frameEvery) + 1) * options.frameEvery)
-        const reportKl = iteration + 1 === frameEnd
+        const reportKl = reportsKl(iteration + 1, phase.end)
         const step = await gradientTfjs(tf, y, edges, { dof, exaggeration: phase.exaggeration, method: options.method, grid, entropy: options.entropy }, reportKl)
         const [nextY, nextUpdate, nextGains] = tf.tidy(() => {
           const gradient = step.gradient
           const flipped = tf.notEqual(tf.greater(gradient, 0), tf.greater(update, 0))
           const g = tf.maximum(tf.where(flipped, tf.add(gains, 0.2), tf.mul(gains, 0.8)), options.minGain)
-          const u = tf.sub(tf.mul(update, phase.momentum), tf.mul(tf.mul(g, gradient), options.learningRate))
+          const u = tf.sub(tf.mul(update, phase.momentum), tf.mul(tf.mul(g, gradient), phase.learningRate))
           return [tf.add(y, u), u, g]
         })
         for (const t of [step.gradient, y, update, gains]) t.dispose()

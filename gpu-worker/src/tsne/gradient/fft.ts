@@ -1,6 +1,6 @@
 /**
  * @module tsne/gradient/fft — FFT-accelerated interpolation for 2D repulsion (FIt-SNE, Linderman
- * et al. 2019) with a particle-particle / particle-mesh split. Charges [1, x, y, x^2+y^2] of every
+ * et al. 2019) with a particle-particle / particle-mesh split. Charges [1, x, y] of every
  * point are spread onto p x p Lagrange nodes of its box on an equispaced grid, convolved by FFT
  * with the smooth far part of the squared Cauchy kernel (split-kernel.ts) and interpolated back;
  * the short-range remainder is summed exactly over the pairs within the cut-off, found through
@@ -137,8 +137,9 @@ function planAndSort(y: Float64Array, n: number, dof: number, bounds: ArrayLike<
 }
 
 /**
- * SPMD: repulsion for all points with the same outputs as exactRepulsion (forces row-major n x 2,
- * pointZ[i] = sum_j!=i w_ij). `bounds` = [minX, maxX, minY, maxY] of y. Calls the barrier several times.
+ * SPMD: repulsion for all points with the outputs of exactRepulsion (forces row-major n x 2; pointZ
+ * sums to the same Z, though a point's own entry is sum_j!=i w_ij only up to a symmetric rearrangement,
+ * see spread). `bounds` = [minX, maxX, minY, maxY] of y. Calls the barrier several times.
  */
 export function fftRepulsion(
   y: Float64Array,
@@ -258,9 +259,13 @@ function boxAndWeights(v: number, origin: number, g: Geometry, denominators: Flo
   return box
 }
 
-/** Spreads charges [1, x, y, x^2 + y^2] (relative to the grid centre) of sorted points [from, to). */
+/**
+ * Spreads charges [1, x, y] (relative to the grid centre) of sorted points [from, to). FIt-SNE's fourth
+ * charge |y|^2 (for Z) is not needed: only the total Z enters the gradient, and the interpolated kernel
+ * is symmetric (same weights to spread and gather), so sum_i sum_j K_ij |y_j|^2 = sum_i |y_i|^2 phi0_i.
+ */
 function spread(ws: FftWorkspace, geometry: Geometry, from: number, to: number): void {
-  const { aRe, aIm, bRe, bIm, sorted } = ws
+  const { aRe, aIm, bRe, sorted } = ws
   const { L, p, originX, originY, centreX, centreY } = geometry
   const denominators = lagrangeDenominators(p)
   const wx = new Float64Array(p)
@@ -272,7 +277,6 @@ function spread(ws: FftWorkspace, geometry: Geometry, from: number, to: number):
     const by = boxAndWeights(py, originY, geometry, denominators, wy)
     const x = px - centreX
     const yy = py - centreY
-    const norm = x * x + yy * yy
     for (let ky = 0; ky < p; ky++) {
       const rowOffset = (by * p + ky) * L + bx * p
       const wyk = wy[ky]!
@@ -282,7 +286,6 @@ function spread(ws: FftWorkspace, geometry: Geometry, from: number, to: number):
         aRe[at]! += w
         aIm[at]! += w * x
         bRe[at]! += w * yy
-        bIm[at]! += w * norm
       }
     }
   }
@@ -349,7 +352,7 @@ interface Geometry {
 
 /** Interpolated far field plus exact near field for sorted positions [start, end). */
 function gather(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, start: number, end: number, forces: Float64Array, pointZ: Float64Array): void {
-  const { aRe, aIm, bRe, bIm, order, sorted, cellStart } = ws
+  const { aRe, aIm, bRe, order, sorted, cellStart } = ws
   const { L, nodes, p, spacing, originX, originY, centreX, centreY, cutoff, dof } = geometry
   const denominators = lagrangeDenominators(p)
   const wx = new Float64Array(p)
@@ -368,7 +371,6 @@ function gather(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, start
     let phi0 = 0
     let phiX = 0
     let phiY = 0
-    let phiN = 0
     for (let ky = 0; ky < p; ky++) {
       const rowOffset = (by * p + ky) * L + bx * p
       const wyk = wy[ky]!
@@ -378,14 +380,15 @@ function gather(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, start
         phi0 += w * aRe[at]!
         phiX += w * aIm[at]!
         phiY += w * bRe[at]!
-        phiN += w * bIm[at]!
       }
     }
     const x = px - centreX
     const yy = py - centreY
     let forceX = x * phi0 - phiX
     let forceY = yy * phi0 - phiY
-    let z = phi0 + ((x * x + yy * yy) * phi0 - 2 * (x * phiX + yy * phiY) + phiN) / dof - 1
+    // sum_j K2 (1 + s_ij/dof) with sum_j K2 |y_j|^2 replaced by its symmetric partner |y_i|^2 phi0_i (see
+    // spread): pointZ[i] differs from the point's own sum, the total Z does not
+    let z = phi0 + (2 * (x * x + yy * yy) * phi0 - 2 * (x * phiX + yy * phiY)) / dof - 1
     if (cutoff > 0) {
       // near field: exact K2 minus its far part over pairs closer than the cut-off (self included:
       // its w = 1 - far(0) completes the grid's self term to exactly 1, removed above); each row
