@@ -4,7 +4,8 @@
  * point are spread onto p x p Lagrange nodes of its box on an equispaced grid, convolved by FFT
  * with the smooth far part of the squared Cauchy kernel (split-kernel.ts) and interpolated back;
  * the short-range remainder is summed exactly over the pairs within the cut-off, found through
- * cells one node spacing wide (rows of cells clipped to the cut-off circle). The split lets
+ * cells one node spacing wide (rows of cells clipped to the cut-off circle), each pair once (see
+ * nearBand). The split lets
  * the grid be several times coarser than FIt-SNE's at the same or better accuracy; for small maps
  * (early exaggeration) a fine grid with no split is cheaper and is chosen instead.
  * Per iteration O(n p^2 + L^2 log L + near pairs). Every sum has a fixed order, independent of the
@@ -36,8 +37,10 @@ export interface FftWorkspace {
   cellStart: Int32Array
   /** Cell index of every point (scratch for the counting sort). */
   cellOf: Int32Array
-  /** Dynamic scheduling of the interpolation / near-field pass (reset by rank 0 while planning). */
+  /** Dynamic scheduling: [gather, near-field even bands, odd bands] (reset by rank 0 while planning). */
   work: Int32Array
+  /** Near-field sums per sorted position [fx, fy, z], zeroed again as the gather reads them. */
+  near: Float64Array
   /** [L of the grids' dirty region, 0 when clean] */
   dirty: Int32Array
 }
@@ -71,7 +74,8 @@ export function createFftWorkspace(n: number, settings: Partial<FftSettings> = {
     sorted: new Float64Array(new SharedArrayBuffer(n * 2 * 8)),
     cellStart: new Int32Array(new SharedArrayBuffer((maxNodes * maxNodes + 1) * 4)),
     cellOf: new Int32Array(new SharedArrayBuffer(n * 4)),
-    work: createWorkCounters(1),
+    work: createWorkCounters(3),
+    near: new Float64Array(new SharedArrayBuffer(n * 3 * 8)),
     dirty: new Int32Array(new SharedArrayBuffer(4)),
   }
 }
@@ -133,7 +137,7 @@ function planAndSort(y: Float64Array, n: number, dof: number, bounds: ArrayLike<
   header[PLAN_ORIGIN_X] = originX
   header[PLAN_ORIGIN_Y] = originY
   header[PLAN_CUTOFF] = plan.cutoff
-  ws.work[0] = 0
+  ws.work.fill(0)
 }
 
 /**
@@ -178,6 +182,17 @@ export function fftRepulsion(
     barrier()
   }
 
+  if (cutoff > 0) {
+    // bands at least `reach` cell rows high: a band writes only to itself and the band above, so the even
+    // bands run at once, then the odd ones (overlapping the spread, which touches only the grids)
+    const bandRows = Math.max(1, Math.ceil(cutoff / spacing))
+    const bands = Math.ceil(nodes / bandRows)
+    const even = Math.ceil(bands / 2)
+    for (let k = claimChunk(ws.work, 1, 1, even); k >= 0; k = claimChunk(ws.work, 1, 1, even)) nearBand(ws, geometry, kernel, 2 * k, bandRows)
+    barrier()
+    const odd = Math.floor(bands / 2)
+    for (let k = claimChunk(ws.work, 2, 1, odd); k >= 0; k = claimChunk(ws.work, 2, 1, odd)) nearBand(ws, geometry, kernel, 2 * k + 1, bandRows)
+  }
   {
     const [b0, b1] = rangeOf(boxes, rank, threads)
     // box rows own disjoint node rows (a box is p x p cells)
@@ -204,7 +219,7 @@ export function fftRepulsion(
   // interpolate the potentials back and add the near field, in box order (grid reads stay local);
   // chunks are handed out dynamically because dense boxes cost more
   for (let start = claimChunk(ws.work, 0, POINT_CHUNK, n); start >= 0; start = claimChunk(ws.work, 0, POINT_CHUNK, n)) {
-    gather(ws, geometry, kernel, start, Math.min(n, start + POINT_CHUNK), forces, pointZ)
+    gather(ws, geometry, start, Math.min(n, start + POINT_CHUNK), forces, pointZ)
   }
 }
 
@@ -350,19 +365,13 @@ interface Geometry {
   dof: number
 }
 
-/** Interpolated far field plus exact near field for sorted positions [start, end). */
-function gather(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, start: number, end: number, forces: Float64Array, pointZ: Float64Array): void {
-  const { aRe, aIm, bRe, order, sorted, cellStart } = ws
-  const { L, nodes, p, spacing, originX, originY, centreX, centreY, cutoff, dof } = geometry
+/** Interpolated far field plus the near-field sums (see nearBand) for sorted positions [start, end). */
+function gather(ws: FftWorkspace, geometry: Geometry, start: number, end: number, forces: Float64Array, pointZ: Float64Array): void {
+  const { aRe, aIm, bRe, order, sorted, near } = ws
+  const { L, p, originX, originY, centreX, centreY, cutoff, dof } = geometry
   const denominators = lagrangeDenominators(p)
   const wx = new Float64Array(p)
   const wy = new Float64Array(p)
-  const sc = kernel.cutSquared
-  const { a: ka, b: kb, c: kc } = kernel
-  const heavy = dof !== 1
-  const inverseDof = 1 / dof
-  const last = nodes - 1
-  const reach = cutoff > 0 ? Math.ceil(cutoff / spacing) : 0
   for (let t = start; t < end; t++) {
     const px = sorted[2 * t]!
     const py = sorted[2 * t + 1]!
@@ -390,36 +399,83 @@ function gather(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, start
     // spread): pointZ[i] differs from the point's own sum, the total Z does not
     let z = phi0 + (2 * (x * x + yy * yy) * phi0 - 2 * (x * phiX + yy * phiY)) / dof - 1
     if (cutoff > 0) {
-      // near field: exact K2 minus its far part over pairs closer than the cut-off (self included:
-      // its w = 1 - far(0) completes the grid's self term to exactly 1, removed above); each row
-      // of cells is clipped to the cut-off circle
-      const cy = cellIndex(py, originY, spacing, last)
-      for (let ny = Math.max(0, cy - reach); ny <= Math.min(last, cy + reach); ny++) {
-        const slabY = originY + ny * spacing
-        const gapY = py < slabY ? slabY - py : py > slabY + spacing ? py - slabY - spacing : 0
-        const rest = sc - gapY * gapY
-        if (rest <= 0) continue
-        const extent = Math.sqrt(rest)
-        const from = cellStart[ny * nodes + cellIndex(px - extent, originX, spacing, last)]!
-        const to = cellStart[ny * nodes + cellIndex(px + extent, originX, spacing, last) + 1]!
-        for (let u = from; u < to; u++) {
-          const dx = px - sorted[2 * u]!
-          const dy = py - sorted[2 * u + 1]!
-          const s = dx * dx + dy * dy
-          // branch-free: pairs beyond the cut-off get weight exactly 0 (an unpredictable branch costs more)
-          const e = s < sc ? s - sc : 0
-          const base = 1 / (1 + s * inverseDof)
-          const k2 = s < sc ? (heavy ? base ** (dof + 1) : base * base) : ka
-          const w = k2 - (ka + e * (kb + e * kc))
-          forceX += w * dx
-          forceY += w * dy
-          z += w * (1 + s * inverseDof)
-        }
-      }
+      forceX += near[3 * t]!
+      forceY += near[3 * t + 1]!
+      z += near[3 * t + 2]!
+      near[3 * t] = 0
+      near[3 * t + 1] = 0
+      near[3 * t + 2] = 0
     }
     const i = order[t]!
     forces[2 * i] = forceX
     forces[2 * i + 1] = forceY
     pointZ[i] = z
+  }
+}
+
+/**
+ * Near field of the points in cell rows [band * bandRows, (band + 1) * bandRows): exact K2 minus its far
+ * part over the pairs closer than the cut-off, each pair once. A point takes the pairs with the points
+ * after it in its own cell row and with every point in the `reach` rows above (rows clipped to the
+ * cut-off circle; pairs beyond it get weight exactly 0, branch-free), adding to its own sums and
+ * subtracting from its partner's. Partners lie in this band or the next, so bands of one parity never
+ * touch the same sums, and each sum is built in an order fixed by the bands alone: the result does not
+ * depend on the thread count.
+ */
+function nearBand(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, band: number, bandRows: number): void {
+  const { sorted, cellStart, near } = ws
+  const { nodes, spacing, originX, originY, cutoff, dof } = geometry
+  const last = nodes - 1
+  const rowFrom = band * bandRows
+  const rowTo = Math.min(nodes, rowFrom + bandRows)
+  const sc = kernel.cutSquared
+  const { a: ka, b: kb, c: kc } = kernel
+  const heavy = dof !== 1
+  const inverseDof = 1 / dof
+  // the self pair: K2(0) = 1 minus the far part the grid adds at distance 0 (forces 0)
+  const self = 1 - farKernel(0, kernel)
+  for (let t = cellStart[rowFrom * nodes]!; t < cellStart[rowTo * nodes]!; t++) {
+    const px = sorted[2 * t]!
+    const py = sorted[2 * t + 1]!
+    const cy = cellIndex(py, originY, spacing, last)
+    let forceX = 0
+    let forceY = 0
+    let z = self
+    for (let ny = cy; ny <= Math.min(last, cy + bandRows); ny++) {
+      let from: number
+      let to: number
+      if (ny === cy) {
+        from = t + 1
+        to = cellStart[cy * nodes + cellIndex(px + cutoff, originX, spacing, last) + 1]!
+      } else {
+        const gapY = originY + ny * spacing - py
+        const rest = sc - gapY * gapY
+        if (rest <= 0) break
+        const extent = Math.sqrt(rest)
+        from = cellStart[ny * nodes + cellIndex(px - extent, originX, spacing, last)]!
+        to = cellStart[ny * nodes + cellIndex(px + extent, originX, spacing, last) + 1]!
+      }
+      for (let u = from; u < to; u++) {
+        const dx = px - sorted[2 * u]!
+        const dy = py - sorted[2 * u + 1]!
+        const s = dx * dx + dy * dy
+        const e = s < sc ? s - sc : 0
+        const base = 1 / (1 + s * inverseDof)
+        const k2 = s < sc ? (heavy ? base ** (dof + 1) : base * base) : ka
+        const w = k2 - (ka + e * (kb + e * kc))
+        const wx = w * dx
+        const wy = w * dy
+        const wz = w * (1 + s * inverseDof)
+        forceX += wx
+        forceY += wy
+        z += wz
+        near[3 * u]! -= wx
+        near[3 * u + 1]! -= wy
+        near[3 * u + 2]! += wz
+      }
+    }
+    near[3 * t]! += forceX
+    near[3 * t + 1]! += forceY
+    near[3 * t + 2]! += z
   }
 }
