@@ -47,6 +47,30 @@ export function rangeOf(count: number, rank: number, size: number): [number, num
   return [start, start + base + (rank < extra ? 1 : 0)]
 }
 
+/**
+ * Splits [0, count) into `size` contiguous ranges holding about equal shares of a weight given by its
+ * prefix sums (prefix(0) = 0 .. prefix(count) = total, non-decreasing); returns this rank's [start, end).
+ * For static work whose cost follows the weight (points per box row) rather than the index.
+ */
+export function rangeByPrefix(count: number, prefix: (i: number) => number, rank: number, size: number): [number, number] {
+  const total = prefix(count)
+  const boundary = (r: number) => {
+    if (r <= 0) return 0
+    if (r >= size) return count
+    const target = (total * r) / size
+    let lo = 0
+    let hi = count
+    // first i with prefix(i) >= target
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (prefix(mid) < target) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+  return [boundary(rank), boundary(rank + 1)]
+}
+
 /** A shared work counter for dynamic scheduling: Int32Array of `slots` independent counters. */
 export function createWorkCounters(slots: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(4 * Math.max(1, slots)))

@@ -9,8 +9,8 @@ import type { SparseAffinities } from './affinities.ts'
 import { attraction } from './gradient/attraction.ts'
 import { bhRepulsion, buildTree, createBhWorkspace, type BhWorkspace } from './gradient/bh.ts'
 import { exactRepulsion } from './gradient/exact.ts'
-import { clearGrids, createFftWorkspace, fftRepulsion, type FftSettings, type FftWorkspace } from './gradient/fft.ts'
-import { clearGrids3d, createFft3dWorkspace, fft3dRepulsion, type Fft3dSettings, type Fft3dWorkspace } from './gradient/fft3d.ts'
+import { clearGrids, createFftWorkspace, fftRepulsion, planFftRepulsion, type FftSettings, type FftWorkspace } from './gradient/fft.ts'
+import { clearGrids3d, createFft3dWorkspace, fft3dRepulsion, planFft3dRepulsion, type Fft3dSettings, type Fft3dWorkspace } from './gradient/fft3d.ts'
 
 export type GradientMethod = 'exact' | 'bh' | 'fft'
 
@@ -132,6 +132,20 @@ function ownBounds(y: Float64Array, dims: number, start: number, end: number, ra
   }
 }
 
+/** Bounds of the map [min_0, max_0, ...] from every rank's own (see ownBounds). */
+function fftBounds(rankBounds: Float64Array, dims: number, size: number, out: Float64Array): void {
+  for (let c = 0; c < dims; c++) {
+    let lo = Infinity
+    let hi = -Infinity
+    for (let r = 0; r < size; r++) {
+      lo = Math.min(lo, rankBounds[r * 2 * dims + 2 * c]!)
+      hi = Math.max(hi, rankBounds[r * 2 * dims + 2 * c + 1]!)
+    }
+    out[2 * c] = lo
+    out[2 * c + 1] = hi
+  }
+}
+
 /** Sum of values[0 .. n) over fixed chunks in a fixed order (the same bits for any thread count). */
 function chunkedSum(values: Float64Array, n: number): number {
   let total = 0
@@ -167,30 +181,28 @@ export function optimizeKernel(payload: { state: OptimizerState; segment: Segmen
     const reportKl = segment.reportKl && last
     const parity = iteration & 1
 
+    // rank 0 prepares the repulsion (the grid plan and point sort, or the tree) while the others start
+    // on the attraction; its dynamic chunks even out the difference
+    if (state.method === 'fft') fftBounds(rankBounds, dims, size, bounds)
+    if (rank === 0) {
+      if (state.method === 'fft') {
+        if (dims === 3) planFft3dRepulsion(y, n, dof, bounds, state.fft3d!)
+        else planFftRepulsion(y, n, dof, bounds, state.fft!)
+      } else if (state.method === 'bh') buildTree(y, n, dims, state.bh!)
+    }
+    for (let from = claimChunk(work, parity, ROW_CHUNK, n); from >= 0; from = claimChunk(work, parity, ROW_CHUNK, n)) {
+      attraction(state.affinities, y, dims, dof, from, Math.min(n, from + ROW_CHUNK), attractionForces, reportKl ? { terms: klTerms, rowEntropy: state.rowEntropy } : undefined)
+    }
+    barrier()
     if (state.method === 'fft') {
-      for (let c = 0; c < dims; c++) {
-        let lo = Infinity
-        let hi = -Infinity
-        for (let r = 0; r < size; r++) {
-          lo = Math.min(lo, rankBounds[r * 2 * dims + 2 * c]!)
-          hi = Math.max(hi, rankBounds[r * 2 * dims + 2 * c + 1]!)
-        }
-        bounds[2 * c] = lo
-        bounds[2 * c + 1] = hi
-      }
-      if (dims === 3) fft3dRepulsion(y, n, dof, bounds, state.fft3d!, repulsion, pointZ, ctx)
-      else fftRepulsion(y, n, dof, bounds, state.fft!, repulsion, pointZ, ctx)
+      if (dims === 3) fft3dRepulsion(y, n, dof, bounds, state.fft3d!, repulsion, pointZ, ctx, true)
+      else fftRepulsion(y, n, dof, bounds, state.fft!, repulsion, pointZ, ctx, true)
     } else if (state.method === 'bh') {
-      if (rank === 0) buildTree(y, n, dims, state.bh!)
-      barrier()
       for (let from = claimChunk(work, 2 + parity, ROW_CHUNK, n); from >= 0; from = claimChunk(work, 2 + parity, ROW_CHUNK, n)) {
         bhRepulsion(n, dims, dof, state.theta, state.bh!, repulsion, pointZ, from, Math.min(n, from + ROW_CHUNK))
       }
     } else {
       exactRepulsion(y, n, dims, dof, repulsion, pointZ, ctx)
-    }
-    for (let from = claimChunk(work, parity, ROW_CHUNK, n); from >= 0; from = claimChunk(work, parity, ROW_CHUNK, n)) {
-      attraction(state.affinities, y, dims, dof, from, Math.min(n, from + ROW_CHUNK), attractionForces, reportKl ? { terms: klTerms, rowEntropy: state.rowEntropy } : undefined)
     }
     barrier()
     if (state.fft) clearGrids(state.fft, ctx)

@@ -11,7 +11,7 @@
  * Per iteration O(n p^2 + L^2 log L + near pairs). Every sum has a fixed order, independent of the
  * thread count.
  */
-import { claimChunk, createWorkCounters, rangeOf, type SpmdContext } from '../../compute/barrier.ts'
+import { claimChunk, createWorkCounters, rangeByPrefix, rangeOf, type SpmdContext } from '../../compute/barrier.ts'
 import { fftTables, forwardColumns, forwardRows, inverseColumns, inverseRows, type FftTables } from './fft-core.ts'
 import { farKernel, splitKernel, type SplitKernel } from './split-kernel.ts'
 import { FFT_DEFAULTS, planGrid, type FftSettings, type GridPlan } from './fft-plan.ts'
@@ -102,8 +102,11 @@ export function lagrangeWeights(t: number, p: number, denominators: Float64Array
 
 
 
-/** Rank 0: plans the grid and sorts the points by cell (row-major), copying their coordinates. */
-function planAndSort(y: Float64Array, n: number, dof: number, bounds: ArrayLike<number>, ws: FftWorkspace): void {
+/**
+ * One rank, before fftRepulsion(..., planned = true) on every rank and with a barrier in between: plans
+ * the grid for the current bounds and sorts the points by cell (row-major), copying their coordinates.
+ */
+export function planFftRepulsion(y: Float64Array, n: number, dof: number, bounds: ArrayLike<number>, ws: FftWorkspace): void {
   const header = ws.plan
   const calls = header[PLAN_CALLS]!
   header[PLAN_CALLS] = calls + 1
@@ -154,12 +157,16 @@ export function fftRepulsion(
   forces: Float64Array,
   pointZ: Float64Array,
   ctx: SpmdContext,
+  /** planFftRepulsion has run (on one rank, then a barrier): lets the caller overlap it with other work */
+  planned = false,
 ): void {
   const { rank, size: threads, barrier } = ctx
   const { aRe, aIm, bRe, bIm, header, cellStart, settings } = ws
   const p = settings.interpolationPoints
-  if (rank === 0) planAndSort(y, n, dof, bounds, ws)
-  barrier()
+  if (!planned) {
+    if (rank === 0) planFftRepulsion(y, n, dof, bounds, ws)
+    barrier()
+  }
   const L = ws.plan[PLAN_SIZE]!
   const boxes = ws.plan[PLAN_BOXES]!
   const spacing = ws.plan[PLAN_SPACING]!
@@ -194,8 +201,8 @@ export function fftRepulsion(
     for (let k = claimChunk(ws.work, 2, 1, odd); k >= 0; k = claimChunk(ws.work, 2, 1, odd)) nearBand(ws, geometry, kernel, 2 * k + 1, bandRows)
   }
   {
-    const [b0, b1] = rangeOf(boxes, rank, threads)
-    // box rows own disjoint node rows (a box is p x p cells)
+    // box rows own disjoint node rows (a box is p x p cells); each rank takes about n / threads points
+    const [b0, b1] = rangeByPrefix(boxes, (b) => cellStart[b * p * nodes]!, rank, threads)
     spread(ws, geometry, cellStart[b0 * p * nodes]!, cellStart[b1 * p * nodes]!)
   }
   barrier()

@@ -16,7 +16,7 @@
  * Per iteration O(n p^3 + L^3 log L + near pairs); every sum has a fixed order, independent of the
  * thread count.
  */
-import { claimChunk, rangeOf, type SpmdContext } from '../../compute/barrier.ts'
+import { claimChunk, rangeByPrefix, rangeOf, type SpmdContext } from '../../compute/barrier.ts'
 import { fftTables } from './fft-core.ts'
 import { lagrangeDenominators, lagrangeWeights } from './fft.ts'
 import { splitKernel, type SplitKernel } from './split-kernel.ts'
@@ -35,10 +35,11 @@ const PLAN_CUTOFF = 6
 const PLAN_DIRTY = 7
 const PLAN_CALLS = 8
 
-
-
-/** Rank 0: plans the grid and sorts the points by cell (z-major), copying their coordinates. */
-function planAndSort(y: Float64Array, n: number, dof: number, bounds: ArrayLike<number>, ws: Fft3dWorkspace): void {
+/**
+ * One rank, before fft3dRepulsion(..., planned = true) on every rank and with a barrier in between: plans
+ * the grid for the current bounds and sorts the points by cell (z-major), copying their coordinates.
+ */
+export function planFft3dRepulsion(y: Float64Array, n: number, dof: number, bounds: ArrayLike<number>, ws: Fft3dWorkspace): void {
   const header = ws.plan
   const calls = header[PLAN_CALLS]!
   header[PLAN_CALLS] = calls + 1
@@ -93,12 +94,16 @@ export function fft3dRepulsion(
   forces: Float64Array,
   pointZ: Float64Array,
   ctx: SpmdContext,
+  /** planFft3dRepulsion has run (on one rank, then a barrier): lets the caller overlap it with other work */
+  planned = false,
 ): void {
   const { rank, size: threads, barrier } = ctx
   const { header, cellStart, settings } = ws
   const p = settings.interpolationPoints
-  if (rank === 0) planAndSort(y, n, dof, bounds, ws)
-  barrier()
+  if (!planned) {
+    if (rank === 0) planFft3dRepulsion(y, n, dof, bounds, ws)
+    barrier()
+  }
   const plan = ws.plan
   const L = plan[PLAN_SIZE]!
   const boxes = plan[PLAN_BOXES]!
@@ -135,7 +140,7 @@ export function fft3dRepulsion(
   }
   {
     // box slabs along z own disjoint node planes (a box is p x p x p cells)
-    const [b0, b1] = rangeOf(boxes, rank, threads)
+    const [b0, b1] = rangeByPrefix(boxes, (b) => cellStart[b * p * nodes * nodes]!, rank, threads)
     spread(ws, geometry, cellStart[b0 * p * nodes * nodes]!, cellStart[b1 * p * nodes * nodes]!)
   }
   barrier()
