@@ -12,7 +12,8 @@
  * thread count.
  */
 import { claimChunk, createWorkCounters, rangeByPrefix, rangeOf, type SpmdContext } from '../../compute/barrier.ts'
-import { fftTables, forwardColumns, forwardRows, inverseColumns, inverseRows, type FftTables } from './fft-core.ts'
+import { fftTables, forward, forwardColumns, forwardRows, inverse, inverseColumns, inverseRows, type FftTables } from './fft-core.ts'
+import { packRows, spectrumOrder, unpackRows } from './fft-real.ts'
 import { farKernel, splitKernel, type SplitKernel } from './split-kernel.ts'
 import { FFT_DEFAULTS, planGrid, type FftSettings, type GridPlan } from './fft-plan.ts'
 import { cellIndex, nextPlan } from './replan.ts'
@@ -23,8 +24,13 @@ export interface FftWorkspace {
   settings: FftSettings
   aRe: Float64Array
   aIm: Float64Array
+  /** The y charge, real: node rows 2r and 2r + 1 as the real and imaginary parts of row r (fft-real.ts). */
   bRe: Float64Array
   bIm: Float64Array
+  /** Its spectra, L rows x (L/2 + 1) compact columns, and the kernel's transform in the same columns. */
+  cRe: Float64Array
+  cIm: Float64Array
+  kernelCompact: Float64Array
   kernelHat: Float64Array
   /** [grid size L, node spacing, dof, cut-off] the kernel was transformed for */
   header: Float64Array
@@ -60,6 +66,7 @@ export function createFftWorkspace(n: number, settings: Partial<FftSettings> = {
   const s = { ...FFT_DEFAULTS, ...settings }
   const cells = s.maxGrid * s.maxGrid
   const grid = () => new Float64Array(new SharedArrayBuffer(cells * 8))
+  const compact = () => new Float64Array(new SharedArrayBuffer(s.maxGrid * (s.maxGrid / 2 + 1) * 8))
   const maxNodes = Math.floor(s.maxGrid / 2 / s.interpolationPoints) * s.interpolationPoints
   return {
     settings: s,
@@ -67,6 +74,9 @@ export function createFftWorkspace(n: number, settings: Partial<FftSettings> = {
     aIm: grid(),
     bRe: grid(),
     bIm: grid(),
+    cRe: compact(),
+    cIm: compact(),
+    kernelCompact: compact(),
     kernelHat: grid(),
     header: new Float64Array(new SharedArrayBuffer(32)),
     plan: new Float64Array(new SharedArrayBuffer(8 * 8)),
@@ -161,7 +171,7 @@ export function fftRepulsion(
   planned = false,
 ): void {
   const { rank, size: threads, barrier } = ctx
-  const { aRe, aIm, bRe, bIm, header, cellStart, settings } = ws
+  const { aRe, aIm, bRe, bIm, cRe, cIm, header, cellStart, settings } = ws
   const p = settings.interpolationPoints
   if (!planned) {
     if (rank === 0) planFftRepulsion(y, n, dof, bounds, ws)
@@ -206,21 +216,29 @@ export function fftRepulsion(
     spread(ws, geometry, cellStart[b0 * p * nodes]!, cellStart[b1 * p * nodes]!)
   }
   barrier()
+  const order = spectrumOrder(L)
+  const packed = Math.ceil(nodes / 2)
   {
     const [r0, r1] = rangeOf(nodes, rank, threads)
     forwardRows(aRe, aIm, tables, r0, r1)
-    forwardRows(bRe, bIm, tables, r0, r1)
+    const [q0, q1] = rangeOf(packed, rank, threads)
+    forwardRows(bRe, bIm, tables, q0, q1)
+    unpackRows(bRe, bIm, cRe, cIm, order, q0, q1)
   }
   barrier()
   {
     const [c0, c1] = rangeOf(L, rank, threads)
     convolveColumns(ws, tables, c0, c1)
+    const [j0, j1] = rangeOf(order.width, rank, threads)
+    convolveCompactColumns(ws, tables, order.width, j0, j1)
   }
   barrier()
   {
     const [r0, r1] = rangeOf(nodes, rank, threads)
     inverseRows(aRe, aIm, tables, r0, r1)
-    inverseRows(bRe, bIm, tables, r0, r1)
+    const [q0, q1] = rangeOf(packed, rank, threads)
+    packRows(cRe, cIm, bRe, bIm, order, q0, q1)
+    inverseRows(bRe, bIm, tables, q0, q1)
   }
   barrier()
   // interpolate the potentials back and add the near field, in box order (grid reads stay local);
@@ -263,6 +281,10 @@ function transformKernel(ws: FftWorkspace, geometry: Geometry, kernel: SplitKern
     aIm.fill(0, r * L + c0, r * L + c1)
   }
   barrier()
+  const { width, half } = spectrumOrder(L)
+  const [j0, j1] = rangeOf(width, rank, threads)
+  for (let r = 0; r < L; r++) for (let j = j0; j < j1; j++) ws.kernelCompact[r * width + j] = kernelHat[r * L + half[j]!]!
+  barrier()
   if (rank === 0) {
     header[0] = L
     header[1] = spacing
@@ -287,7 +309,7 @@ function boxAndWeights(v: number, origin: number, g: Geometry, denominators: Flo
  * is symmetric (same weights to spread and gather), so sum_i sum_j K_ij |y_j|^2 = sum_i |y_i|^2 phi0_i.
  */
 function spread(ws: FftWorkspace, geometry: Geometry, from: number, to: number): void {
-  const { aRe, aIm, bRe, sorted } = ws
+  const { aRe, aIm, bRe, bIm, sorted } = ws
   const { L, p, originX, originY, centreX, centreY } = geometry
   const denominators = lagrangeDenominators(p)
   const wx = new Float64Array(p)
@@ -300,40 +322,60 @@ function spread(ws: FftWorkspace, geometry: Geometry, from: number, to: number):
     const x = px - centreX
     const yy = py - centreY
     for (let ky = 0; ky < p; ky++) {
-      const rowOffset = (by * p + ky) * L + bx * p
+      const row = by * p + ky
+      const rowOffset = row * L + bx * p
+      // node row 2r goes to the real part of packed row r, 2r + 1 to its imaginary part
+      const packed = row & 1 ? bIm : bRe
+      const packedOffset = (row >> 1) * L + bx * p
       const wyk = wy[ky]!
       for (let kx = 0; kx < p; kx++) {
         const w = wyk * wx[kx]!
         const at = rowOffset + kx
         aRe[at]! += w
         aIm[at]! += w * x
-        bRe[at]! += w * yy
+        packed[packedOffset + kx]! += w * yy
       }
     }
   }
 }
 
-/** Columns [c0, c1) in slabs: transform, multiply by the kernel (both bit-reversed), transform back. */
+/** Columns [c0, c1) of the a grid in slabs: transform, multiply by the kernel (both bit-reversed), transform back. */
 function convolveColumns(ws: FftWorkspace, tables: FftTables, c0: number, c1: number): void {
-  const { aRe, aIm, bRe, bIm, kernelHat } = ws
+  const { aRe, aIm, kernelHat } = ws
   const L = tables.size
   const slab = 32
   for (let s0 = c0; s0 < c1; s0 += slab) {
     const s1 = Math.min(c1, s0 + slab)
     forwardColumns(aRe, aIm, tables, s0, s1)
-    forwardColumns(bRe, bIm, tables, s0, s1)
     for (let r = 0; r < L; r++) {
       const o = r * L
       for (let c = s0; c < s1; c++) {
         const k = kernelHat[o + c]!
         aRe[o + c]! *= k
         aIm[o + c]! *= k
-        bRe[o + c]! *= k
-        bIm[o + c]! *= k
       }
     }
     inverseColumns(aRe, aIm, tables, s0, s1)
-    inverseColumns(bRe, bIm, tables, s0, s1)
+  }
+}
+
+/** The same for compact columns [j0, j1) of the y charge's spectra (rows `width` apart). */
+function convolveCompactColumns(ws: FftWorkspace, tables: FftTables, width: number, j0: number, j1: number): void {
+  const { cRe, cIm, kernelCompact } = ws
+  const L = tables.size
+  const slab = 16
+  for (let s0 = j0; s0 < j1; s0 += slab) {
+    const count = Math.min(j1, s0 + slab) - s0
+    forward(cRe, cIm, tables, s0, width, count)
+    for (let r = 0; r < L; r++) {
+      const o = r * width + s0
+      for (let c = 0; c < count; c++) {
+        const k = kernelCompact[o + c]!
+        cRe[o + c]! *= k
+        cIm[o + c]! *= k
+      }
+    }
+    inverse(cRe, cIm, tables, s0, width, count)
   }
 }
 
@@ -341,8 +383,13 @@ function zeroGrids(ws: FftWorkspace, L: number, rank: number, threads: number): 
   const [r0, r1] = rangeOf(L, rank, threads)
   ws.aRe.fill(0, r0 * L, r1 * L)
   ws.aIm.fill(0, r0 * L, r1 * L)
-  ws.bRe.fill(0, r0 * L, r1 * L)
-  ws.bIm.fill(0, r0 * L, r1 * L)
+  const width = L / 2 + 1
+  ws.cRe.fill(0, r0 * width, r1 * width)
+  ws.cIm.fill(0, r0 * width, r1 * width)
+  // the packed y charge uses at most L / 2 rows (nodes <= L / 2)
+  const [q0, q1] = rangeOf(L / 2, rank, threads)
+  ws.bRe.fill(0, q0 * L, q1 * L)
+  ws.bIm.fill(0, q0 * L, q1 * L)
 }
 
 /**
@@ -374,7 +421,7 @@ interface Geometry {
 
 /** Interpolated far field plus the near-field sums (see nearBand) for sorted positions [start, end). */
 function gather(ws: FftWorkspace, geometry: Geometry, start: number, end: number, forces: Float64Array, pointZ: Float64Array): void {
-  const { aRe, aIm, bRe, order, sorted, near } = ws
+  const { aRe, aIm, bRe, bIm, order, sorted, near } = ws
   const { L, p, originX, originY, centreX, centreY, cutoff, dof } = geometry
   const denominators = lagrangeDenominators(p)
   const wx = new Float64Array(p)
@@ -388,14 +435,17 @@ function gather(ws: FftWorkspace, geometry: Geometry, start: number, end: number
     let phiX = 0
     let phiY = 0
     for (let ky = 0; ky < p; ky++) {
-      const rowOffset = (by * p + ky) * L + bx * p
+      const row = by * p + ky
+      const rowOffset = row * L + bx * p
+      const packed = row & 1 ? bIm : bRe
+      const packedOffset = (row >> 1) * L + bx * p
       const wyk = wy[ky]!
       for (let kx = 0; kx < p; kx++) {
         const w = wyk * wx[kx]!
         const at = rowOffset + kx
         phi0 += w * aRe[at]!
         phiX += w * aIm[at]!
-        phiY += w * bRe[at]!
+        phiY += w * packed[packedOffset + kx]!
       }
     }
     const x = px - centreX
