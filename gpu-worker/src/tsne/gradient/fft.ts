@@ -199,21 +199,17 @@ export function fftRepulsion(
     barrier()
   }
 
-  if (cutoff > 0) {
-    // bands at least `reach` cell rows high: a band writes only to itself and the band above, so the even
-    // bands run at once, then the odd ones (overlapping the spread, which touches only the grids)
-    const bandRows = Math.max(1, Math.ceil(cutoff / spacing))
-    const bands = Math.ceil(nodes / bandRows)
-    const even = Math.ceil(bands / 2)
-    for (let k = claimChunk(ws.work, 1, 1, even); k >= 0; k = claimChunk(ws.work, 1, 1, even)) nearBand(ws, geometry, kernel, 2 * k, bandRows)
-    barrier()
-    const odd = Math.floor(bands / 2)
-    for (let k = claimChunk(ws.work, 2, 1, odd); k >= 0; k = claimChunk(ws.work, 2, 1, odd)) nearBand(ws, geometry, kernel, 2 * k + 1, bandRows)
-  }
+  // near field in bands at least `reach` cell rows high: a band writes only to itself and the band above,
+  // so the even bands run at once (beside the spread), then the odd ones (beside the row transforms); their
+  // dynamic claims even out the static shares
+  const bandRows = cutoff > 0 ? Math.max(1, Math.ceil(cutoff / spacing)) : 0
+  const bands = cutoff > 0 ? Math.ceil(nodes / bandRows) : 0
   {
     // box rows own disjoint node rows (a box is p x p cells); each rank takes about n / threads points
     const [b0, b1] = rangeByPrefix(boxes, (b) => cellStart[b * p * nodes]!, rank, threads)
     spread(ws, geometry, cellStart[b0 * p * nodes]!, cellStart[b1 * p * nodes]!)
+    const even = Math.ceil(bands / 2)
+    for (let k = claimChunk(ws.work, 1, 1, even); k >= 0; k = claimChunk(ws.work, 1, 1, even)) nearBand(ws, geometry, kernel, 2 * k, bandRows)
   }
   barrier()
   const order = spectrumOrder(L)
@@ -224,6 +220,8 @@ export function fftRepulsion(
     const [q0, q1] = rangeOf(packed, rank, threads)
     forwardRows(bRe, bIm, tables, q0, q1)
     unpackRows(bRe, bIm, cRe, cIm, order, q0, q1)
+    const odd = Math.floor(bands / 2)
+    for (let k = claimChunk(ws.work, 2, 1, odd); k >= 0; k = claimChunk(ws.work, 2, 1, odd)) nearBand(ws, geometry, kernel, 2 * k + 1, bandRows)
   }
   barrier()
   {
