@@ -112,7 +112,7 @@ export function resetMomentum(state: OptimizerState): void {
 }
 
 /** Rows of attraction (or Barnes-Hut points) handed out per claim. */
-const ROW_CHUNK = 512
+const ROW_CHUNK = 128
 
 /** Work-counter slots: attraction and repulsion, one of each per iteration parity. */
 const WORK_SLOTS = 4

@@ -204,12 +204,12 @@ export function fftRepulsion(
   // dynamic claims even out the static shares
   const bandRows = cutoff > 0 ? Math.max(1, Math.ceil(cutoff / spacing)) : 0
   const bands = cutoff > 0 ? Math.ceil(nodes / bandRows) : 0
+  const [evenBands, oddBands] = bandsByLoad(cellStart, nodes, bandRows, bands)
   {
     // box rows own disjoint node rows (a box is p x p cells); each rank takes about n / threads points
     const [b0, b1] = rangeByPrefix(boxes, (b) => cellStart[b * p * nodes]!, rank, threads)
     spread(ws, geometry, cellStart[b0 * p * nodes]!, cellStart[b1 * p * nodes]!)
-    const even = Math.ceil(bands / 2)
-    for (let k = claimChunk(ws.work, 1, 1, even); k >= 0; k = claimChunk(ws.work, 1, 1, even)) nearBand(ws, geometry, kernel, 2 * k, bandRows)
+    for (let k = claimChunk(ws.work, 1, 1, evenBands.length); k >= 0; k = claimChunk(ws.work, 1, 1, evenBands.length)) nearBand(ws, geometry, kernel, evenBands[k]!, bandRows)
   }
   barrier()
   const order = spectrumOrder(L)
@@ -220,8 +220,7 @@ export function fftRepulsion(
     const [q0, q1] = rangeOf(packed, rank, threads)
     forwardRows(bRe, bIm, tables, q0, q1)
     unpackRows(bRe, bIm, cRe, cIm, order, q0, q1)
-    const odd = Math.floor(bands / 2)
-    for (let k = claimChunk(ws.work, 2, 1, odd); k >= 0; k = claimChunk(ws.work, 2, 1, odd)) nearBand(ws, geometry, kernel, 2 * k + 1, bandRows)
+    for (let k = claimChunk(ws.work, 2, 1, oddBands.length); k >= 0; k = claimChunk(ws.work, 2, 1, oddBands.length)) nearBand(ws, geometry, kernel, oddBands[k]!, bandRows)
   }
   barrier()
   {
@@ -247,6 +246,20 @@ export function fftRepulsion(
 }
 
 const POINT_CHUNK = 256
+
+/**
+ * The even and the odd bands, each list heaviest first (by points, ties by index), so that the dynamic
+ * claims finish together. Bands of one parity write disjoint sums, so their order does not change a bit.
+ */
+function bandsByLoad(cellStart: Int32Array, nodes: number, bandRows: number, bands: number): [Int32Array, Int32Array] {
+  const load = (band: number) => cellStart[Math.min(nodes, (band + 1) * bandRows) * nodes]! - cellStart[band * bandRows * nodes]!
+  const parity = (first: number) => {
+    const list = Array.from({ length: Math.max(0, Math.ceil((bands - first) / 2)) }, (_, k) => first + 2 * k)
+    list.sort((a, b) => load(b) - load(a) || a - b)
+    return Int32Array.from(list)
+  }
+  return [parity(0), parity(1)]
+}
 
 /** SPMD: the far kernel at node offsets, circulant embedding, transformed once per (L, spacing, cut-off). */
 function transformKernel(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, ctx: SpmdContext): void {
