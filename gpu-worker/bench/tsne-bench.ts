@@ -7,6 +7,7 @@
  * 30 s there and 6 minutes on Fashion-70k); --sklearn-all runs it for every case, --no-sklearn never.
  * Usage: npm run bench -w gpu-worker [-- --million] [-- --only mnist-10k-2d] [-- --sklearn-all | --no-sklearn]
  *   [-- --options '{"iterations":1000}'] (embed() options over the defaults, for experiments)
+ *   [-- --warm] (time each case as the second job of its process, as in the service's long-lived worker)
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -19,6 +20,8 @@ const args = process.argv.slice(2)
 const cases = ['mnist-10k-2d', 'mnist-10k-3d', 'fashion-70k-2d', 'fashion-70k-3d']
 if (args.includes('--million')) cases.push('fashion-1m-2d')
 const options = args.includes('--options') ? ['--options', args[args.indexOf('--options') + 1]!] : []
+// --warm: each case runs after one untimed job on other data in the same process (a long-lived worker)
+if (args.includes('--warm')) options.push('--warm')
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined
 
 const REFERENCE = { 'mnist-10k-2d': { sklearn: 26.9, fitsne: 14.9, target: 5.4, accuracy: 0.94 }, 'fashion-70k-2d': { sklearn: 362.8, fitsne: 57.7, target: 60, accuracy: 0.83 } } as Record<string, { sklearn: number; fitsne: number; target: number; accuracy: number }>
@@ -62,7 +65,7 @@ const table = results.map((r) => {
   const sk = r.sklearn as Record<string, number> | undefined
   const sklearnSeconds = sk?.seconds ?? reference?.sklearn
   return {
-    case: r.case,
+    case: `${r.case}${r.warm ? ' (warm)' : ''}`,
     'pca s': fixed(t.pca, 2),
     'knn s': fixed(t.knn, 2),
     'P s': fixed(t.affinities, 2),
