@@ -4,6 +4,7 @@
  */
 import { createServer } from 'node:http'
 import { configFromEnv } from './config.ts'
+import { startEngine } from './engine.ts'
 import { EdgeClient } from './edge-client.ts'
 import { runJob } from './job-runner.ts'
 import { ObjectStore } from './object-store.ts'
@@ -34,6 +35,8 @@ const health = config.healthPort
     }).listen(config.healthPort)
   : null
 
+// the CPU engine's threads start now, not with the first job (every backend uses them for some stages)
+startEngine()
 log('worker started', { edge: config.edgeUrl, backend: config.backend })
 while (!shutdown.signal.aborted) {
   try {
