@@ -55,22 +55,28 @@ export function calibrateKernel(payload: CalibratePayload, ctx: SpmdContext): vo
     for (let step = 0; step < MAX_STEPS; step++) {
       sum = 0
       let weighted = 0
+      let weightedSquares = 0
       for (let t = 0; t < k; t++) {
         const w = Math.exp(-beta * squared[t]!)
         weights[t] = w
         sum += w
         weighted += w * squared[t]!
+        weightedSquares += w * squared[t]! * squared[t]!
       }
-      entropy = Math.log(sum) + (beta * weighted) / sum
+      const mean = weighted / sum
+      entropy = Math.log(sum) + beta * mean
       const error = entropy - target
       if (Math.abs(error) < TOLERANCE) break
-      if (error > 0) {
-        lower = beta
-        beta = upper === Infinity ? beta * 2 : (beta + upper) / 2
-      } else {
-        upper = beta
-        beta = lower === -Infinity ? beta / 2 : (beta + lower) / 2
-      }
+      // the entropy falls as beta grows: keep the bracket, then take Newton's step (dH/dbeta = -beta var)
+      // when it lands inside it, else halve the bracket (or double / halve beta while it is open)
+      if (error > 0) lower = beta
+      else upper = beta
+      const variance = weightedSquares / sum - mean * mean
+      const newton = variance > 0 ? beta + error / (beta * variance) : NaN
+      if (newton > lower && newton < upper) beta = newton
+      else if (upper === Infinity) beta *= 2
+      else if (lower === -Infinity) beta /= 2
+      else beta = (lower + upper) / 2
     }
     for (let t = 0; t < k; t++) conditional[offset + t] = weights[t]! / sum
     achieved[i] = Math.exp(entropy)
@@ -87,12 +93,11 @@ export async function calibrate(pool: KernelPool, graph: KnnGraph, perplexity: n
 }
 
 /**
- * P = (C + C^T) / 2n over the kNN graph, as CSR with ascending columns. O(nk^2) time at worst
- * (insertion sorts of k entries), about 2.25nk + |P| words of memory: the reverse entries are
- * bucketed by row in ascending source order (so already sorted), each row's own k entries are
- * sorted by column (the order kept as 16-bit slots), and the two sorted lists are merged twice
- * (once to size the output exactly, once to fill it). A
- * column present in both lists sums the halves in the order the entries are generated (the reverse
+ * P = (C + C^T) / 2n over the kNN graph, as CSR with ascending columns. O(nk log k) time, about
+ * 2.25nk + |P| words of memory: the reverse entries are bucketed by row in ascending source order
+ * (so already sorted), each row's own k entries are sorted by column (the order kept as 16-bit
+ * slots), and the two sorted lists are merged twice (once to size the output exactly, once to fill
+ * it). A column present in both lists sums the halves in the order the entries are generated (the reverse
  * one first when column < row), rounding through float32 in between, as the values are stored.
  */
 export function symmetrize(graph: KnnGraph, conditional: Float32Array): SparseAffinities {
@@ -114,21 +119,19 @@ export function symmetrize(graph: KnnGraph, conditional: Float32Array): SparseAf
   }
   const ownColumns = new Int32Array(k)
   const ownSlots = new Int32Array(k)
+  const keys = new Float64Array(k)
   // k = 3 x perplexity < 65,536
   const sortedSlots = new Uint16Array(n * k)
   const rowStart = new Int32Array(new SharedArrayBuffer((n + 1) * 4))
   for (let i = 0; i < n; i++) {
-    // row i's own entries by column (insertion sort: k is about 90)
+    // row i's own entries by column: keys column * 2^16 + slot (exact in float64) through the native sort
+    for (let t = 0; t < k; t++) keys[t] = indices[i * k + t]! * 65_536 + t
+    keys.sort()
     for (let t = 0; t < k; t++) {
-      const column = indices[i * k + t]!
-      let at = t
-      while (at > 0 && ownColumns[at - 1]! > column) {
-        ownColumns[at] = ownColumns[at - 1]!
-        ownSlots[at] = ownSlots[at - 1]!
-        at--
-      }
-      ownColumns[at] = column
-      ownSlots[at] = t
+      const key = keys[t]!
+      const column = Math.floor(key / 65_536)
+      ownColumns[t] = column
+      ownSlots[t] = key - column * 65_536
     }
     for (let t = 0; t < k; t++) sortedSlots[i * k + t] = ownSlots[t]!
     let a = 0
