@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { computeQuality } from '../src/quality/index.ts'
 import { loadFashionMnist, loadMnist, type Dataset } from './datasets.ts'
-import { closeEngine, embed } from '../src/engine.ts'
+import { closeEngine, embed, startEngine } from '../src/engine.ts'
 import { pca } from '../src/pca/pca.ts'
 import { knnLabelAccuracy } from '../src/quality/label-accuracy.ts'
 import { embeddingRecall, samplePoints } from '../src/quality/recall.ts'
@@ -33,6 +33,9 @@ function tileMillion(base: Dataset, features: Float32Array, d: number): { points
   return { points, labels, n }
 }
 
+// as the worker service does at start-up (main.ts): the engine's threads start, and its kernels are
+// compiled on a small synthetic map, before any job arrives (--no-warm-up: a bare process instead)
+if (!process.argv.includes('--no-warm-up')) await startEngine()
 const data = name.startsWith('mnist') ? loadMnist() : loadFashionMnist()
 let points = data.points
 let labels = data.labels

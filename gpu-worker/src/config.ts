@@ -14,6 +14,8 @@ export interface WorkerConfig {
   healthPort: number
   /** Largest features file this worker accepts, bytes (0: no cap). One job runs at a time per worker. */
   maxInputBytes: number
+  /** Compile the engine's kernels on a small synthetic map before taking work (about 3 s of start-up). */
+  warmUp: boolean
 }
 
 export class ConfigError extends Error {
@@ -48,5 +50,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, argv: string
     backend: parseBackendChoice(backendFromArgs(argv) ?? env.BACKEND ?? 'cpu', backendFromArgs(argv) ? '--backend' : 'BACKEND'),
     healthPort: Number(env.WORKER_HEALTH_PORT ?? 0),
     maxInputBytes: Number(env.MAX_INPUT_BYTES ?? 0),
+    warmUp: (env.WORKER_WARM_UP ?? '1') !== '0',
   }
 }

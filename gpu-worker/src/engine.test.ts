@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
-import { closeEngine, embed, TsneInputError, type EmbedFrame } from './engine.ts'
+import { closeEngine, embed, sharedPool, startEngine, TsneInputError, type EmbedFrame } from './engine.ts'
 import { loadMnist } from '../bench/datasets.ts'
 import { knnLabelAccuracy } from './quality/label-accuracy.ts'
 
@@ -87,6 +87,13 @@ describe('embed', () => {
     expect(error).toBeInstanceOf(TsneInputError)
     expect((error as TsneInputError).code).toBe('perplexity_too_large')
     expect((error as Error).message).toBe('perplexity 50 needs at least 151 points; got 120. Lower perplexity (at most 39) or upload more points.')
+  })
+
+  it('starts the threads for jobs ahead of time: the pool a job then uses is the one started', async () => {
+    const pool = await startEngine(2, { warm: false })
+    expect(pool.threads).toBe(2)
+    expect(sharedPool(2)).toBe(pool)
+    expect(await startEngine(2, { warm: false })).toBe(pool)
   })
 
   it('refuses fewer than 5 points and non-finite values with actionable messages', async () => {

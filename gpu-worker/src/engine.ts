@@ -5,6 +5,7 @@
  */
 import os from 'node:os'
 import { KernelPool } from './compute/pool.ts'
+import { SeededRandom } from './compute/random.ts'
 import { pca } from './pca/pca.ts'
 import { exactKnn, type Metric } from './tsne/knn.ts'
 import { approximateKnn } from './tsne/knn-ivf.ts'
@@ -257,13 +258,30 @@ function resolveThreads(threads: number): number {
 }
 
 /**
- * Starts the worker threads for jobs with `threads` (0 = all cores) ahead of the first job: their start
- * (about 0.4 s of CPU per thread: modules and onnxruntime) then overlaps the wait for work rather than the
- * first job's PCA.
+ * Starts the worker threads for jobs with `threads` (0 = all cores) ahead of the first job (their start,
+ * about 0.4 s of CPU per thread for modules and onnxruntime, then overlaps the wait for work rather than
+ * the first job's PCA) and, with `warm`, runs a small seeded map through every CPU stage (PCA, the
+ * inverted-file kNN, affinities, the FFT optimiser with a split grid) so the first job does not pay for
+ * compiling the kernels either. Resolves when that is done.
  */
-export function startEngine(threads = EMBED_DEFAULTS.threads): KernelPool {
-  return sharedPool(resolveThreads(threads))
+export async function startEngine(threads = EMBED_DEFAULTS.threads, { warm = true } = {}): Promise<KernelPool> {
+  const pool = sharedPool(resolveThreads(threads))
+  if (warm) {
+    const n = WARM_UP.points
+    const d = WARM_UP.dims
+    const random = new SeededRandom(7)
+    const points = new Float32Array(n * d)
+    for (let i = 0; i < n; i++) {
+      const cluster = i % 10
+      for (let j = 0; j < d; j++) points[i * d + j] = (j % 10 === cluster ? 8 : 0) + random.normal()
+    }
+    await embed(points, n, d, { threads, iterations: WARM_UP.iterations, frameEvery: WARM_UP.iterations })
+  }
+  return pool
 }
+
+/** The warm-up map: enough points for the approximate kNN, iterations for the map to outgrow the unsplit grid. */
+const WARM_UP = { points: 9000, dims: 64, iterations: 350 }
 
 /** Stops the engine's worker threads (tests and graceful shutdown). */
 export async function closeEngine(): Promise<void> {

@@ -16,7 +16,7 @@ const log = (message: string, fields: Record<string, unknown> = {}) =>
 const edge = new EdgeClient(config.edgeUrl, config.workerSecret)
 const store = new ObjectStore(config.s3)
 const shutdown = new AbortController()
-const state: { phase: 'idle' | 'busy' | 'stopping'; job: string | null; jobsDone: number } = { phase: 'idle', job: null, jobsDone: 0 }
+const state: { phase: 'starting' | 'idle' | 'busy' | 'stopping'; job: string | null; jobsDone: number } = { phase: 'starting', job: null, jobsDone: 0 }
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
@@ -35,8 +35,12 @@ const health = config.healthPort
     }).listen(config.healthPort)
   : null
 
-// the CPU engine's threads start now, not with the first job (every backend uses them for some stages)
-startEngine()
+// the CPU engine's threads start, and its kernels are compiled, before the first job (every backend uses
+// them for some stages)
+const warmStart = performance.now()
+await startEngine(0, { warm: config.warmUp })
+log('engine ready', { warmUp: config.warmUp, seconds: Number(((performance.now() - warmStart) / 1000).toFixed(2)) })
+if (state.phase === 'starting') state.phase = 'idle'
 log('worker started', { edge: config.edgeUrl, backend: config.backend })
 while (!shutdown.signal.aborted) {
   try {
