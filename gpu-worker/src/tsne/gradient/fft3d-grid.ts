@@ -26,8 +26,10 @@ export interface Fft3dWorkspace {
   /** Start of each cell in `order`, length nodes^3 + 1. */
   cellStart: Int32Array
   cellOf: Int32Array
-  /** Dynamic scheduling of the interpolation / near-field pass. */
+  /** Dynamic scheduling: [gather, near-field even slabs, odd slabs] (reset by rank 0 while planning). */
   work: Int32Array
+  /** Near-field sums per sorted position [fx, fy, fz, z], zeroed again as the gather reads them. */
+  near: Float64Array
   /** [L of the grids' dirty region, 0 when clean] */
   dirty: Int32Array
 }
@@ -56,7 +58,8 @@ export function createFft3dWorkspace(n: number, settings: Partial<Fft3dSettings>
     sorted: new Float64Array(new SharedArrayBuffer(n * 3 * 8)),
     cellStart: new Int32Array(new SharedArrayBuffer((maxNodes * maxNodes * maxNodes + 1) * 4)),
     cellOf: new Int32Array(new SharedArrayBuffer(n * 4)),
-    work: createWorkCounters(1),
+    work: createWorkCounters(3),
+    near: new Float64Array(new SharedArrayBuffer(n * 4 * 8)),
     dirty: new Int32Array(new SharedArrayBuffer(4)),
   }
 }

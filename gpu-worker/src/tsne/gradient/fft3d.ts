@@ -19,7 +19,7 @@
 import { claimChunk, rangeByPrefix, rangeOf, type SpmdContext } from '../../compute/barrier.ts'
 import { fftTables } from './fft-core.ts'
 import { lagrangeDenominators, lagrangeWeights } from './fft.ts'
-import { splitKernel, type SplitKernel } from './split-kernel.ts'
+import { farKernel, splitKernel, type SplitKernel } from './split-kernel.ts'
 import { convolveLines, createFft3dWorkspace, forwardPlane, inversePlane, planeStride, rowStride, transformKernel, zeroGrids, type Fft3dWorkspace, type Geometry } from './fft3d-grid.ts'
 import { FFT3D_DEFAULTS, planGrid3d, type Fft3dSettings, type Grid3dPlan } from './fft3d-plan.ts'
 import { cellIndex, nextPlan } from './replan.ts'
@@ -77,7 +77,7 @@ export function planFft3dRepulsion(y: Float64Array, n: number, dof: number, boun
   header[PLAN_ORIGIN + 1] = origin[1]
   header[PLAN_ORIGIN + 2] = origin[2]
   header[PLAN_CUTOFF] = plan.cutoff
-  ws.work[0] = 0
+  ws.work.fill(0)
 }
 
 /**
@@ -138,15 +138,22 @@ export function fft3dRepulsion(
     zeroGrids(ws, plan[PLAN_DIRTY]!, rank, threads)
     barrier()
   }
+  // near field in slabs at least `reach` cell planes thick: a slab writes only to itself and the slab
+  // above, so the even slabs run at once (beside the spread), then the odd ones (beside the plane
+  // transforms); their dynamic claims even out the static shares
+  const slabPlanes = cutoff > 0 ? Math.max(1, Math.ceil(cutoff / spacing)) : 0
+  const [evenSlabs, oddSlabs] = slabsByLoad(cellStart, nodes, slabPlanes, cutoff > 0 ? Math.ceil(nodes / slabPlanes) : 0)
   {
     // box slabs along z own disjoint node planes (a box is p x p x p cells)
     const [b0, b1] = rangeByPrefix(boxes, (b) => cellStart[b * p * nodes * nodes]!, rank, threads)
     spread(ws, geometry, cellStart[b0 * p * nodes * nodes]!, cellStart[b1 * p * nodes * nodes]!)
+    for (let k = claimChunk(ws.work, 1, 1, evenSlabs.length); k >= 0; k = claimChunk(ws.work, 1, 1, evenSlabs.length)) nearSlab(ws, geometry, kernel, evenSlabs[k]!, slabPlanes)
   }
   barrier()
   {
     const [z0, z1] = rangeOf(nodes, rank, threads)
     for (let z = z0; z < z1; z++) forwardPlane(ws, geometry, tables, z, nodes, 2)
+    for (let k = claimChunk(ws.work, 2, 1, oddSlabs.length); k >= 0; k = claimChunk(ws.work, 2, 1, oddSlabs.length)) nearSlab(ws, geometry, kernel, oddSlabs[k]!, slabPlanes)
   }
   barrier()
   {
@@ -160,7 +167,7 @@ export function fft3dRepulsion(
   }
   barrier()
   for (let start = claimChunk(ws.work, 0, POINT_CHUNK, n); start >= 0; start = claimChunk(ws.work, 0, POINT_CHUNK, n)) {
-    gather(ws, geometry, kernel, start, Math.min(n, start + POINT_CHUNK), forces, pointZ)
+    gather(ws, geometry, start, Math.min(n, start + POINT_CHUNK), forces, pointZ)
   }
 }
 
@@ -224,22 +231,16 @@ function spread(ws: Fft3dWorkspace, g: Geometry, from: number, to: number): void
   }
 }
 
-/** Interpolated far field plus exact near field for sorted positions [start, end). */
-function gather(ws: Fft3dWorkspace, g: Geometry, kernel: SplitKernel, start: number, end: number, forces: Float64Array, pointZ: Float64Array): void {
-  const { order, sorted, cellStart } = ws
+/** Interpolated far field plus the near-field sums (see nearSlab) for sorted positions [start, end). */
+function gather(ws: Fft3dWorkspace, g: Geometry, start: number, end: number, forces: Float64Array, pointZ: Float64Array): void {
+  const { order, sorted, near } = ws
   const [re0, re1] = ws.re as [Float64Array, Float64Array]
   const [im0, im1] = ws.im as [Float64Array, Float64Array]
-  const { rows, planes, nodes, p, spacing, originX, originY, originZ, centreX, centreY, centreZ, cutoff, dof } = g
+  const { rows, planes, p, originX, originY, originZ, centreX, centreY, centreZ, cutoff, dof } = g
   const denominators = lagrangeDenominators(p)
   const wx = new Float64Array(p)
   const wy = new Float64Array(p)
   const wz = new Float64Array(p)
-  const sc = kernel.cutSquared
-  const { a: ka, b: kb, c: kc } = kernel
-  const heavy = dof !== 1
-  const inverseDof = 1 / dof
-  const last = nodes - 1
-  const reach = cutoff > 0 ? Math.ceil(cutoff / spacing) : 0
   for (let t = start; t < end; t++) {
     const px = sorted[3 * t]!
     const py = sorted[3 * t + 1]!
@@ -276,49 +277,107 @@ function gather(ws: Fft3dWorkspace, g: Geometry, kernel: SplitKernel, start: num
     // sum_j K2 (1 + s_ij/dof) with sum_j K2 |y_j|^2 replaced by its symmetric partner |y_i|^2 phi0_i
     let zSum = phi0 + (2 * (x * x + yy * yy + z * z) * phi0 - 2 * (x * phiX + yy * phiY + z * phiZ)) / dof - 1
     if (cutoff > 0) {
-      // near field: exact K2 minus its far part over pairs closer than the cut-off (self included:
-      // its w = 1 - far(0) completes the grid's self term to exactly 1, removed above); rows of
-      // cells are skipped or clipped to the cut-off sphere
-      const cx = cellIndex(px, originX, spacing, last)
-      const cy = cellIndex(py, originY, spacing, last)
-      const cz = cellIndex(pz, originZ, spacing, last)
-      for (let nz = Math.max(0, cz - reach); nz <= Math.min(last, cz + reach); nz++) {
-        const slabZ = originZ + nz * spacing
-        const gapZ = pz < slabZ ? slabZ - pz : pz > slabZ + spacing ? pz - slabZ - spacing : 0
-        const restZ = sc - gapZ * gapZ
-        if (restZ <= 0) continue
-        for (let ny = Math.max(0, cy - reach); ny <= Math.min(last, cy + reach); ny++) {
-          const slabY = originY + ny * spacing
-          const gapY = py < slabY ? slabY - py : py > slabY + spacing ? py - slabY - spacing : 0
-          const rest = restZ - gapY * gapY
-          if (rest <= 0) continue
-          const extent = Math.sqrt(rest)
-          const x0 = cellIndex(px - extent, originX, spacing, last)
-          const x1 = cellIndex(px + extent, originX, spacing, last)
-          const row = (nz * nodes + ny) * nodes
-          const to = cellStart[row + x1 + 1]!
-          for (let u = cellStart[row + x0]!; u < to; u++) {
-            const dx = px - sorted[3 * u]!
-            const dy = py - sorted[3 * u + 1]!
-            const dz = pz - sorted[3 * u + 2]!
-            const s = dx * dx + dy * dy + dz * dz
-            // branch-free: pairs beyond the cut-off (a coin flip near the clipped sphere's surface) get weight 0
-            const e = s < sc ? s - sc : 0
-            const base = 1 / (1 + s * inverseDof)
-            const k2 = s < sc ? (heavy ? base ** (dof + 1) : base * base) : ka
-            const w = k2 - (ka + e * (kb + e * kc))
-            forceX += w * dx
-            forceY += w * dy
-            forceZ += w * dz
-            zSum += w * (1 + s * inverseDof)
-          }
-        }
-      }
+      forceX += near[4 * t]!
+      forceY += near[4 * t + 1]!
+      forceZ += near[4 * t + 2]!
+      zSum += near[4 * t + 3]!
+      near.fill(0, 4 * t, 4 * t + 4)
     }
     const i = order[t]!
     forces[3 * i] = forceX
     forces[3 * i + 1] = forceY
     forces[3 * i + 2] = forceZ
     pointZ[i] = zSum
+  }
+}
+
+/**
+ * The even and the odd slabs, each list heaviest first (by points, ties by index), so that the dynamic
+ * claims finish together. Slabs of one parity write disjoint sums, so their order does not change a bit.
+ */
+function slabsByLoad(cellStart: Int32Array, nodes: number, slabPlanes: number, slabs: number): [Int32Array, Int32Array] {
+  const plane = nodes * nodes
+  const load = (slab: number) => cellStart[Math.min(nodes, (slab + 1) * slabPlanes) * plane]! - cellStart[slab * slabPlanes * plane]!
+  const parity = (first: number) => {
+    const list = Array.from({ length: Math.max(0, Math.ceil((slabs - first) / 2)) }, (_, k) => first + 2 * k)
+    list.sort((a, b) => load(b) - load(a) || a - b)
+    return Int32Array.from(list)
+  }
+  return [parity(0), parity(1)]
+}
+
+/**
+ * Near field of the points in cell planes [slab * slabPlanes, (slab + 1) * slabPlanes): exact K2 minus its
+ * far part over the pairs closer than the cut-off, each pair once. A point takes the pairs with the points
+ * after it in its own cell row, every point in the rows above it in its plane and in the `reach` planes
+ * above (rows skipped or clipped to the cut-off sphere; pairs beyond it get weight exactly 0, branch-free),
+ * adding to its own sums and subtracting from its partner's. Partners lie in this slab or the next, so
+ * slabs of one parity never touch the same sums, and each sum is built in an order fixed by the slabs
+ * alone: the result does not depend on the thread count.
+ */
+function nearSlab(ws: Fft3dWorkspace, g: Geometry, kernel: SplitKernel, slab: number, slabPlanes: number): void {
+  const { sorted, cellStart, near } = ws
+  const { nodes, spacing, originX, originY, originZ, dof } = g
+  const last = nodes - 1
+  const planeFrom = slab * slabPlanes
+  const planeTo = Math.min(nodes, planeFrom + slabPlanes)
+  const sc = kernel.cutSquared
+  const { a: ka, b: kb, c: kc } = kernel
+  const heavy = dof !== 1
+  const inverseDof = 1 / dof
+  // the self pair: K2(0) = 1 minus the far part the grid adds at distance 0 (forces 0)
+  const self = 1 - farKernel(0, kernel)
+  for (let t = cellStart[planeFrom * nodes * nodes]!; t < cellStart[planeTo * nodes * nodes]!; t++) {
+    const px = sorted[3 * t]!
+    const py = sorted[3 * t + 1]!
+    const pz = sorted[3 * t + 2]!
+    const cy = cellIndex(py, originY, spacing, last)
+    const cz = cellIndex(pz, originZ, spacing, last)
+    let forceX = 0
+    let forceY = 0
+    let forceZ = 0
+    let zSum = self
+    for (let nz = cz; nz <= Math.min(last, cz + slabPlanes); nz++) {
+      const slabZ = originZ + nz * spacing
+      const gapZ = pz < slabZ ? slabZ - pz : pz > slabZ + spacing ? pz - slabZ - spacing : 0
+      const restZ = sc - gapZ * gapZ
+      if (restZ <= 0) break
+      for (let ny = nz === cz ? cy : Math.max(0, cy - slabPlanes); ny <= Math.min(last, cy + slabPlanes); ny++) {
+        const slabY = originY + ny * spacing
+        const gapY = py < slabY ? slabY - py : py > slabY + spacing ? py - slabY - spacing : 0
+        const rest = restZ - gapY * gapY
+        if (rest <= 0) continue
+        const extent = Math.sqrt(rest)
+        const row = (nz * nodes + ny) * nodes
+        const to = cellStart[row + cellIndex(px + extent, originX, spacing, last) + 1]!
+        const from = nz === cz && ny === cy ? t + 1 : cellStart[row + cellIndex(px - extent, originX, spacing, last)]!
+        for (let u = from; u < to; u++) {
+          const dx = px - sorted[3 * u]!
+          const dy = py - sorted[3 * u + 1]!
+          const dz = pz - sorted[3 * u + 2]!
+          const s = dx * dx + dy * dy + dz * dz
+          const e = s < sc ? s - sc : 0
+          const base = 1 / (1 + s * inverseDof)
+          const k2 = s < sc ? (heavy ? base ** (dof + 1) : base * base) : ka
+          const w = k2 - (ka + e * (kb + e * kc))
+          const wx = w * dx
+          const wy = w * dy
+          const wz = w * dz
+          const wZ = w * (1 + s * inverseDof)
+          forceX += wx
+          forceY += wy
+          forceZ += wz
+          zSum += wZ
+          near[4 * u]! -= wx
+          near[4 * u + 1]! -= wy
+          near[4 * u + 2]! -= wz
+          near[4 * u + 3]! += wZ
+        }
+      }
+    }
+    near[4 * t]! += forceX
+    near[4 * t + 1]! += forceY
+    near[4 * t + 2]! += forceZ
+    near[4 * t + 3]! += zSum
   }
 }

@@ -301,3 +301,57 @@ describe('3D FFT optimisation across thread counts', () => {
     expect(sameClusterNearest(oneReordered.embedding)).toBeGreaterThan(0.95)
   }, 20_000)
 })
+
+describe('near field across thread counts', () => {
+  const pools = [new KernelPool(1), new KernelPool(2)]
+  afterAll(() => Promise.all(pools.map((pool) => pool.close())))
+
+  // a grid capped at 32 nodes a side (16 in 3D) cannot resolve the kernel unsplit once the map is more than
+  // ~5 wide, so most iterations run the split grid: each near-field pair once, in bands of one parity at a time
+  for (const dims of [2, 3] as const) {
+    it(`gives byte-identical ${dims}D maps with 1 and 2 threads when the near field does most of the work`, async () => {
+      const n = 1500
+      const d = 8
+      const random = new SeededRandom(33 + dims)
+      const points = Float32Array.from({ length: n * d }, (_, t) => random.normal() + (Math.floor(t / d) % 5) * 5)
+      const graph = await exactKnn(pools[0]!, points, n, d, 30)
+      const p = await affinities(pools[0]!, graph, 10)
+      const initial = Float64Array.from({ length: n * dims }, () => random.normal() * 1e-4)
+      const options: OptimizeOptions = {
+        dims,
+        iterations: 150,
+        earlyExaggeration: 12,
+        earlyExaggerationIterations: 50,
+        lateExaggeration: 1,
+        learningRate: n / 12,
+        mainLearningRate: n,
+        earlyMomentum: 0.5,
+        momentum: 0.8,
+        minGain: 0.01,
+        dof: 1,
+        theta: 0.5,
+        method: 'fft',
+        frameEvery: 50,
+        fft: { minGrid: 32, maxGrid: 32 },
+        fft3d: { minGrid: 16, maxGrid: 32 },
+      }
+      const one = await optimize(pools[0]!, p, initial, options)
+      const two = await optimize(pools[1]!, p, initial, options)
+      expect(Buffer.from(two.embedding.buffer).equals(Buffer.from(one.embedding.buffer))).toBe(true)
+      expect(two.kl).toBe(one.kl)
+      // the map outgrew the unsplit grid (so the split one ran) and is still a good map
+      let extent = 0
+      for (let c = 0; c < dims; c++) {
+        let lo = Infinity
+        let hi = -Infinity
+        for (let i = 0; i < n; i++) {
+          lo = Math.min(lo, one.embedding[i * dims + c]!)
+          hi = Math.max(hi, one.embedding[i * dims + c]!)
+        }
+        extent = Math.max(extent, hi - lo)
+      }
+      expect(extent).toBeGreaterThan(15 * 0.35 * 3)
+      expect(one.kl).toBeLessThan(2)
+    }, 30_000)
+  }
+})
