@@ -16,7 +16,7 @@ import { fftTables, forward, forwardColumns, forwardRows, inverse, inverseColumn
 import { packRows, spectrumOrder, unpackRows } from './fft-real.ts'
 import { farKernel, splitKernel, type SplitKernel } from './split-kernel.ts'
 import { FFT_DEFAULTS, planGrid, type FftSettings, type GridPlan } from './fft-plan.ts'
-import { cellIndex, nextPlan } from './replan.ts'
+import { bandsByLoad, cellIndex, nextPlan } from './replan.ts'
 
 export { FFT_DEFAULTS, planGrid, type FftSettings, type GridPlan }
 
@@ -213,8 +213,7 @@ export function fftRepulsion(
   // so the even bands run at once (beside the spread), then the odd ones (beside the row transforms); their
   // dynamic claims even out the static shares
   const bandRows = cutoff > 0 ? Math.max(1, Math.ceil(cutoff / spacing)) : 0
-  const bands = cutoff > 0 ? Math.ceil(nodes / bandRows) : 0
-  const [evenBands, oddBands] = bandsByLoad(cellStart, nodes, bandRows, bands)
+  const [evenBands, oddBands] = bandsByLoad(cellStart, nodes, nodes, bandRows)
   {
     // box rows own disjoint node rows (a box is p x p cells); each rank takes about n / threads points
     const [b0, b1] = rangeByPrefix(boxes, (b) => cellStart[b * p * nodes]!, rank, threads)
@@ -257,19 +256,6 @@ export function fftRepulsion(
 
 const POINT_CHUNK = 256
 
-/**
- * The even and the odd bands, each list heaviest first (by points, ties by index), so that the dynamic
- * claims finish together. Bands of one parity write disjoint sums, so their order does not change a bit.
- */
-function bandsByLoad(cellStart: Int32Array, nodes: number, bandRows: number, bands: number): [Int32Array, Int32Array] {
-  const load = (band: number) => cellStart[Math.min(nodes, (band + 1) * bandRows) * nodes]! - cellStart[band * bandRows * nodes]!
-  const parity = (first: number) => {
-    const list = Array.from({ length: Math.max(0, Math.ceil((bands - first) / 2)) }, (_, k) => first + 2 * k)
-    list.sort((a, b) => load(b) - load(a) || a - b)
-    return Int32Array.from(list)
-  }
-  return [parity(0), parity(1)]
-}
 
 /** SPMD: the far kernel at node offsets, circulant embedding, transformed once per (L, spacing, cut-off). */
 function transformKernel(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, ctx: SpmdContext): void {

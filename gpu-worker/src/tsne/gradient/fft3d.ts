@@ -22,7 +22,7 @@ import { lagrangeDenominators, lagrangeWeights } from './fft.ts'
 import { farKernel, splitKernel, type SplitKernel } from './split-kernel.ts'
 import { convolveLines, createFft3dWorkspace, forwardPlane, inversePlane, planeStride, rowStride, transformKernel, zeroGrids, type Fft3dWorkspace, type Geometry } from './fft3d-grid.ts'
 import { FFT3D_DEFAULTS, planGrid3d, type Fft3dSettings, type Grid3dPlan } from './fft3d-plan.ts'
-import { cellIndex, nextPlan } from './replan.ts'
+import { bandsByLoad, cellIndex, nextPlan } from './replan.ts'
 
 export { FFT3D_DEFAULTS, planGrid3d, type Fft3dSettings, type Grid3dPlan }
 export { createFft3dWorkspace, type Fft3dWorkspace }
@@ -142,7 +142,7 @@ export function fft3dRepulsion(
   // above, so the even slabs run at once (beside the spread), then the odd ones (beside the plane
   // transforms); their dynamic claims even out the static shares
   const slabPlanes = cutoff > 0 ? Math.max(1, Math.ceil(cutoff / spacing)) : 0
-  const [evenSlabs, oddSlabs] = slabsByLoad(cellStart, nodes, slabPlanes, cutoff > 0 ? Math.ceil(nodes / slabPlanes) : 0)
+  const [evenSlabs, oddSlabs] = bandsByLoad(cellStart, nodes, nodes * nodes, slabPlanes)
   {
     // box slabs along z own disjoint node planes (a box is p x p x p cells)
     const [b0, b1] = rangeByPrefix(boxes, (b) => cellStart[b * p * nodes * nodes]!, rank, threads)
@@ -291,20 +291,6 @@ function gather(ws: Fft3dWorkspace, g: Geometry, start: number, end: number, for
   }
 }
 
-/**
- * The even and the odd slabs, each list heaviest first (by points, ties by index), so that the dynamic
- * claims finish together. Slabs of one parity write disjoint sums, so their order does not change a bit.
- */
-function slabsByLoad(cellStart: Int32Array, nodes: number, slabPlanes: number, slabs: number): [Int32Array, Int32Array] {
-  const plane = nodes * nodes
-  const load = (slab: number) => cellStart[Math.min(nodes, (slab + 1) * slabPlanes) * plane]! - cellStart[slab * slabPlanes * plane]!
-  const parity = (first: number) => {
-    const list = Array.from({ length: Math.max(0, Math.ceil((slabs - first) / 2)) }, (_, k) => first + 2 * k)
-    list.sort((a, b) => load(b) - load(a) || a - b)
-    return Int32Array.from(list)
-  }
-  return [parity(0), parity(1)]
-}
 
 /**
  * Near field of the points in cell planes [slab * slabPlanes, (slab + 1) * slabPlanes): exact K2 minus its

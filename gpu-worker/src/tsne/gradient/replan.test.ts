@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { REPLAN_EVERY, cellIndex, nextPlan } from './replan.ts'
+import { REPLAN_EVERY, bandsByLoad, cellIndex, nextPlan } from './replan.ts'
 
 const SETTINGS = { minGrid: 32, maxGrid: 1024, maxNodeSpacing: 0.35 }
 
@@ -31,5 +31,24 @@ describe('the grid plan between calls', () => {
     expect(cellIndex(-5, 0, 1, 9)).toBe(0)
     expect(cellIndex(3.5, 0, 1, 9)).toBe(3)
     expect(cellIndex(50, 0, 1, 9)).toBe(9)
+  })
+})
+
+describe('near-field bands', () => {
+  it('splits the bands by parity, heaviest first, covering every band once (rows of 4 cells, bands of 2 rows)', () => {
+    // 7 rows of 4 cells: points per row 3, 0, 5, 1, 9, 2, 4 -> bands (2 rows) 0:3, 1:6, 2:11, 3:4
+    const perRow = [3, 0, 5, 1, 9, 2, 4]
+    const cellStart = new Int32Array(7 * 4 + 1)
+    let total = 0
+    // all of a row's points in its first cell
+    perRow.forEach((count, row) => {
+      cellStart[row * 4] = total
+      total += count
+      for (let c = 1; c <= 4; c++) cellStart[row * 4 + c] = total
+    })
+    const [even, odd] = bandsByLoad(cellStart, 7, 4, 2)
+    expect(Array.from(even)).toEqual([2, 0])
+    expect(Array.from(odd)).toEqual([1, 3])
+    expect(bandsByLoad(cellStart, 7, 4, 0)).toEqual([new Int32Array(0), new Int32Array(0)])
   })
 })

@@ -1,7 +1,7 @@
 /**
  * @module What the 2D and 3D FFT repulsions share between calls: when to choose the grid afresh (every
  * REPLAN_EVERY calls; in between the grid size is kept and only its spacing refitted to the map's bounds),
- * and which near-field cell a coordinate falls in.
+ * which near-field cell a coordinate falls in, and the order in which near-field bands are handed out.
  */
 
 /** The grid size and split are re-chosen every this many calls (the map changes slowly). */
@@ -36,4 +36,20 @@ export function nextPlan<S extends GridLimits, P extends { cutoff: number }>(
 /** Near-field cell (one node spacing wide from `origin`) of coordinate v along one axis. */
 export function cellIndex(v: number, origin: number, spacing: number, last: number): number {
   return Math.min(last, Math.max(0, Math.floor((v - origin) / spacing)))
+}
+
+/**
+ * Near-field bands (of `bandLayers` cell rows in 2D, cell planes in 3D; `layerCells` cells a layer) split
+ * by parity, each list heaviest first (by points, ties by index), so that the dynamic claims finish
+ * together. Bands of one parity write disjoint sums, so their order does not change a bit.
+ */
+export function bandsByLoad(cellStart: Int32Array, layers: number, layerCells: number, bandLayers: number): [Int32Array, Int32Array] {
+  const bands = bandLayers > 0 ? Math.ceil(layers / bandLayers) : 0
+  const load = (band: number) => cellStart[Math.min(layers, (band + 1) * bandLayers) * layerCells]! - cellStart[band * bandLayers * layerCells]!
+  const parity = (first: number) => {
+    const list = Array.from({ length: Math.max(0, Math.ceil((bands - first) / 2)) }, (_, k) => first + 2 * k)
+    list.sort((a, b) => load(b) - load(a) || a - b)
+    return Int32Array.from(list)
+  }
+  return [parity(0), parity(1)]
 }
