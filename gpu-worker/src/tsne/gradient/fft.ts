@@ -493,7 +493,7 @@ function nearBand(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, ban
   const rowFrom = band * bandRows
   const rowTo = Math.min(nodes, rowFrom + bandRows)
   const sc = kernel.cutSquared
-  const { a: ka, b: kb, c: kc } = kernel
+  const { a: ka, b: kb } = kernel
   const heavy = dof !== 1
   const inverseDof = 1 / dof
   // the self pair: K2(0) = 1 minus the far part the grid adds at distance 0 (forces 0)
@@ -526,7 +526,7 @@ function nearBand(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, ban
         const e = s < sc ? s - sc : 0
         const base = 1 / (1 + s * inverseDof)
         const k2 = s < sc ? (heavy ? base ** (dof + 1) : base * base) : ka
-        const w = k2 - (ka + e * (kb + e * kc))
+        const w = k2 - (ka + e * kb)
         const wx = w * dx
         const wy = w * dy
         const wz = w * (1 + s * inverseDof)

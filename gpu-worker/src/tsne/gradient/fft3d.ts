@@ -308,7 +308,7 @@ function nearSlab(ws: Fft3dWorkspace, g: Geometry, kernel: SplitKernel, slab: nu
   const planeFrom = slab * slabPlanes
   const planeTo = Math.min(nodes, planeFrom + slabPlanes)
   const sc = kernel.cutSquared
-  const { a: ka, b: kb, c: kc } = kernel
+  const { a: ka, b: kb } = kernel
   const heavy = dof !== 1
   const inverseDof = 1 / dof
   // the self pair: K2(0) = 1 minus the far part the grid adds at distance 0 (forces 0)
@@ -345,7 +345,7 @@ function nearSlab(ws: Fft3dWorkspace, g: Geometry, kernel: SplitKernel, slab: nu
           const e = s < sc ? s - sc : 0
           const base = 1 / (1 + s * inverseDof)
           const k2 = s < sc ? (heavy ? base ** (dof + 1) : base * base) : ka
-          const w = k2 - (ka + e * (kb + e * kc))
+          const w = k2 - (ka + e * kb)
           const wx = w * dx
           const wy = w * dy
           const wz = w * dz
