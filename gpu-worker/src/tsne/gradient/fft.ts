@@ -14,7 +14,7 @@
 import { claimChunk, createWorkCounters, rangeByPrefix, rangeOf, type SpmdContext } from '../../compute/barrier.ts'
 import { fftTables, forward, forwardColumns, forwardRows, inverse, inverseColumns, inverseRows, type FftTables } from './fft-core.ts'
 import { packRows, spectrumOrder, unpackRows } from './fft-real.ts'
-import { farKernel, splitKernel, type SplitKernel } from './split-kernel.ts'
+import { farKernel, nearFieldTerms, splitKernel, type SplitKernel } from './split-kernel.ts'
 import { FFT_DEFAULTS, planGrid, type FftSettings, type GridPlan } from './fft-plan.ts'
 import { bandsByLoad, cellIndex, nextPlan } from './replan.ts'
 
@@ -492,12 +492,7 @@ function nearBand(ws: FftWorkspace, geometry: Geometry, kernel: SplitKernel, ban
   const last = nodes - 1
   const rowFrom = band * bandRows
   const rowTo = Math.min(nodes, rowFrom + bandRows)
-  const sc = kernel.cutSquared
-  const { a: ka, b: kb } = kernel
-  const heavy = dof !== 1
-  const inverseDof = 1 / dof
-  // the self pair: K2(0) = 1 minus the far part the grid adds at distance 0 (forces 0)
-  const self = 1 - farKernel(0, kernel)
+  const { sc, ka, kb, heavy, inverseDof, self } = nearFieldTerms(kernel)
   for (let t = cellStart[rowFrom * nodes]!; t < cellStart[rowTo * nodes]!; t++) {
     const px = sorted[2 * t]!
     const py = sorted[2 * t + 1]!

@@ -19,7 +19,7 @@
 import { claimChunk, rangeByPrefix, rangeOf, type SpmdContext } from '../../compute/barrier.ts'
 import { fftTables } from './fft-core.ts'
 import { lagrangeDenominators, lagrangeWeights } from './fft.ts'
-import { farKernel, splitKernel, type SplitKernel } from './split-kernel.ts'
+import { nearFieldTerms, splitKernel, type SplitKernel } from './split-kernel.ts'
 import { convolveLines, createFft3dWorkspace, forwardPlane, inversePlane, planeStride, rowStride, transformKernel, zeroGrids, type Fft3dWorkspace, type Geometry } from './fft3d-grid.ts'
 import { FFT3D_DEFAULTS, planGrid3d, type Fft3dSettings, type Grid3dPlan } from './fft3d-plan.ts'
 import { bandsByLoad, cellIndex, nextPlan } from './replan.ts'
@@ -307,12 +307,7 @@ function nearSlab(ws: Fft3dWorkspace, g: Geometry, kernel: SplitKernel, slab: nu
   const last = nodes - 1
   const planeFrom = slab * slabPlanes
   const planeTo = Math.min(nodes, planeFrom + slabPlanes)
-  const sc = kernel.cutSquared
-  const { a: ka, b: kb } = kernel
-  const heavy = dof !== 1
-  const inverseDof = 1 / dof
-  // the self pair: K2(0) = 1 minus the far part the grid adds at distance 0 (forces 0)
-  const self = 1 - farKernel(0, kernel)
+  const { sc, ka, kb, heavy, inverseDof, self } = nearFieldTerms(kernel)
   for (let t = cellStart[planeFrom * nodes * nodes]!; t < cellStart[planeTo * nodes * nodes]!; t++) {
     const px = sorted[3 * t]!
     const py = sorted[3 * t + 1]!

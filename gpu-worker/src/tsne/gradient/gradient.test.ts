@@ -239,6 +239,26 @@ describe('FFT-accelerated repulsion (3D)', () => {
   })
 })
 
+/** The default schedule (learning rate n/12) through the FFT repulsion, with `overrides`. */
+function fftSchedule(dims: 2 | 3, n: number, overrides: Partial<OptimizeOptions>): OptimizeOptions {
+  return {
+    dims,
+    iterations: 750,
+    earlyExaggeration: 12,
+    earlyExaggerationIterations: 250,
+    lateExaggeration: 1,
+    learningRate: n / 12,
+    earlyMomentum: 0.5,
+    momentum: 0.8,
+    minGain: 0.01,
+    dof: 1,
+    theta: 0.5,
+    method: 'fft',
+    frameEvery: 25,
+    ...overrides,
+  }
+}
+
 describe('3D FFT optimisation across thread counts', () => {
   const pools = [new KernelPool(1), new KernelPool(2)]
   afterAll(() => Promise.all(pools.map((pool) => pool.close())))
@@ -251,21 +271,7 @@ describe('3D FFT optimisation across thread counts', () => {
     const graph = await exactKnn(pools[0]!, points, n, d, 30)
     const p = await affinities(pools[0]!, graph, 10)
     const initial = Float64Array.from({ length: n * 3 }, () => random.normal() * 1e-4)
-    const options: OptimizeOptions = {
-      dims: 3,
-      iterations: 120,
-      earlyExaggeration: 12,
-      earlyExaggerationIterations: 40,
-      lateExaggeration: 1,
-      learningRate: n / 12,
-      earlyMomentum: 0.5,
-      momentum: 0.8,
-      minGain: 0.01,
-      dof: 1,
-      theta: 0.5,
-      method: 'fft',
-      frameEvery: 30,
-    }
+    const options = fftSchedule(3, n, { iterations: 120, earlyExaggerationIterations: 40, frameEvery: 30 })
     const one = await optimize(pools[0]!, p, initial, options)
     const two = await optimize(pools[1]!, p, initial, options)
     expect(one.iterations).toBe(120)
@@ -317,24 +323,14 @@ describe('near field across thread counts', () => {
       const graph = await exactKnn(pools[0]!, points, n, d, 30)
       const p = await affinities(pools[0]!, graph, 10)
       const initial = Float64Array.from({ length: n * dims }, () => random.normal() * 1e-4)
-      const options: OptimizeOptions = {
-        dims,
+      const options = fftSchedule(dims, n, {
         iterations: 150,
-        earlyExaggeration: 12,
         earlyExaggerationIterations: 50,
-        lateExaggeration: 1,
-        learningRate: n / 12,
         mainLearningRate: n,
-        earlyMomentum: 0.5,
-        momentum: 0.8,
-        minGain: 0.01,
-        dof: 1,
-        theta: 0.5,
-        method: 'fft',
         frameEvery: 50,
         fft: { minGrid: 32, maxGrid: 32 },
         fft3d: { minGrid: 16, maxGrid: 32 },
-      }
+      })
       const one = await optimize(pools[0]!, p, initial, options)
       const two = await optimize(pools[1]!, p, initial, options)
       expect(Buffer.from(two.embedding.buffer).equals(Buffer.from(one.embedding.buffer))).toBe(true)

@@ -37,3 +37,12 @@ export function farKernel(s: number, kernel: SplitKernel): number {
   if (s >= kernel.cutSquared) return forceKernel(s, kernel.dof)
   return kernel.a + (s - kernel.cutSquared) * kernel.b
 }
+
+/**
+ * What a near-field pass needs of the split, per pair: the squared cut-off, the far part's
+ * coefficients, the kernel's tail flag and 1/dof, and the self pair's weight (K2(0) = 1 minus the far
+ * part the grid adds at distance 0).
+ */
+export function nearFieldTerms(kernel: SplitKernel) {
+  return { sc: kernel.cutSquared, ka: kernel.a, kb: kernel.b, heavy: kernel.dof !== 1, inverseDof: 1 / kernel.dof, self: 1 - farKernel(0, kernel) }
+}
