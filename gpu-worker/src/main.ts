@@ -38,8 +38,13 @@ const health = config.healthPort
 // the CPU engine's threads start, and its kernels are compiled, before the first job (every backend uses
 // them for some stages)
 const warmStart = performance.now()
-await startEngine(0, { warm: config.warmUp })
-log('engine ready', { warmUp: config.warmUp, seconds: Number(((performance.now() - warmStart) / 1000).toFixed(2)) })
+try {
+  await startEngine(0, { warm: config.warmUp })
+  log('engine ready', { warmUp: config.warmUp, seconds: Number(((performance.now() - warmStart) / 1000).toFixed(2)) })
+} catch (err) {
+  // the warm-up only saves the first job some time: a failure here is the first job's to report
+  log('engine warm-up failed', { error: String(err) })
+}
 if (state.phase === 'starting') state.phase = 'idle'
 log('worker started', { edge: config.edgeUrl, backend: config.backend })
 while (!shutdown.signal.aborted) {
