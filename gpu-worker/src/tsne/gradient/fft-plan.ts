@@ -16,7 +16,7 @@ export interface FftSettings {
   cutoffSpacings: number
   minGrid: number
   maxGrid: number
-  /** Relative cost of one near-field pair against one grid cell-level of the FFT (L^2 log2 L). */
+  /** Relative cost of one near-field pair against one grid cell-level of the FFT (L^2 log2 L; L^3 log2 L in 3D). */
   pairCost: number
 }
 

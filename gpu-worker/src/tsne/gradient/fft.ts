@@ -16,7 +16,7 @@ import { fftTables, forward, forwardColumns, forwardRows, inverse, inverseColumn
 import { packRows, spectrumOrder, unpackRows } from './fft-real.ts'
 import { farKernel, nearFieldTerms, splitKernel, type SplitKernel } from './split-kernel.ts'
 import { FFT_DEFAULTS, planGrid, type FftSettings, type GridPlan } from './fft-plan.ts'
-import { bandsByLoad, cellIndex, nextPlan } from './replan.ts'
+import { bandsByLoad, cellIndex, nextPlan, sortByCell } from './replan.ts'
 
 export { FFT_DEFAULTS, planGrid, type FftSettings, type GridPlan }
 
@@ -134,24 +134,9 @@ export function planFftRepulsion(y: Float64Array, n: number, dof: number, bounds
   const { boxes, originX, originY } = plan
   const { order, sorted, cellStart, cellOf } = ws
   const { nodes, spacing } = plan
-  const cells = nodes * nodes
-  cellStart.fill(0, 0, cells + 1)
   const last = nodes - 1
-  for (let i = 0; i < n; i++) {
-    const cell = cellIndex(y[2 * i + 1]!, originY, spacing, last) * nodes + cellIndex(y[2 * i]!, originX, spacing, last)
-    cellOf[i] = cell
-    cellStart[cell + 1]!++
-  }
-  for (let c = 0; c < cells; c++) cellStart[c + 1]! += cellStart[c]!
-  // counting sort, stable in the point index
-  for (let i = 0; i < n; i++) {
-    const at = cellStart[cellOf[i]!]!++
-    order[at] = i
-    sorted[2 * at] = y[2 * i]!
-    sorted[2 * at + 1] = y[2 * i + 1]!
-  }
-  for (let c = cells; c > 0; c--) cellStart[c] = cellStart[c - 1]!
-  cellStart[0] = 0
+  for (let i = 0; i < n; i++) cellOf[i] = cellIndex(y[2 * i + 1]!, originY, spacing, last) * nodes + cellIndex(y[2 * i]!, originX, spacing, last)
+  sortByCell(y, n, 2, nodes * nodes, cellOf, cellStart, order, sorted)
   header[PLAN_DIRTY] = ws.dirty[0]!
   ws.dirty[0] = plan.size
   header[PLAN_SIZE] = plan.size

@@ -6,20 +6,10 @@
  * (27-cell neighbourhoods).
  */
 import { fftSizes } from './fft-core.ts'
+import type { FftSettings } from './fft-plan.ts'
 
-/** Accuracy and cost knobs of the 3D grid. */
-export interface Fft3dSettings {
-  /** Lagrange nodes per box side. */
-  interpolationPoints: number
-  /** Largest node spacing of the unsplit grid. */
-  maxNodeSpacing: number
-  /** Cut-off radius of the split in node spacings. */
-  cutoffSpacings: number
-  minGrid: number
-  maxGrid: number
-  /** Relative cost of one near-field candidate pair against one L^3 log2 L unit of FFT work. */
-  pairCost: number
-}
+/** Accuracy and cost knobs of the 3D grid: those of the 2D one (pairCost against one L^3 log2 L unit of FFT work). */
+export type Fft3dSettings = FftSettings
 
 export const FFT3D_DEFAULTS: Fft3dSettings = { interpolationPoints: 3, maxNodeSpacing: 0.35, cutoffSpacings: 2, minGrid: 16, maxGrid: 128, pairCost: 0.17 }
 

@@ -22,7 +22,7 @@ import { lagrangeDenominators, lagrangeWeights } from './fft.ts'
 import { nearFieldTerms, splitKernel, type SplitKernel } from './split-kernel.ts'
 import { convolveLines, createFft3dWorkspace, forwardPlane, inversePlane, planeStride, rowStride, transformKernel, zeroGrids, type Fft3dWorkspace, type Geometry } from './fft3d-grid.ts'
 import { FFT3D_DEFAULTS, planGrid3d, type Fft3dSettings, type Grid3dPlan } from './fft3d-plan.ts'
-import { bandsByLoad, cellIndex, nextPlan } from './replan.ts'
+import { bandsByLoad, cellIndex, nextPlan, sortByCell } from './replan.ts'
 
 export { FFT3D_DEFAULTS, planGrid3d, type Fft3dSettings, type Grid3dPlan }
 export { createFft3dWorkspace, type Fft3dWorkspace }
@@ -46,28 +46,14 @@ export function planFft3dRepulsion(y: Float64Array, n: number, dof: number, boun
   const plan = nextPlan(calls, { size: header[PLAN_SIZE]!, cutoff: header[PLAN_CUTOFF]! }, ws.settings, (settings, compare) => planGrid3d(y, n, bounds, settings, dof, ws.cellStart, compare))
   const { nodes, spacing, origin } = plan
   const { order, sorted, cellStart, cellOf } = ws
-  const cells = nodes * nodes * nodes
-  cellStart.fill(0, 0, cells + 1)
   const last = nodes - 1
   for (let i = 0; i < n; i++) {
     const cx = cellIndex(y[3 * i]!, origin[0], spacing, last)
     const cy = cellIndex(y[3 * i + 1]!, origin[1], spacing, last)
     const cz = cellIndex(y[3 * i + 2]!, origin[2], spacing, last)
-    const cell = (cz * nodes + cy) * nodes + cx
-    cellOf[i] = cell
-    cellStart[cell + 1]!++
+    cellOf[i] = (cz * nodes + cy) * nodes + cx
   }
-  for (let c = 0; c < cells; c++) cellStart[c + 1]! += cellStart[c]!
-  // counting sort, stable in the point index
-  for (let i = 0; i < n; i++) {
-    const at = cellStart[cellOf[i]!]!++
-    order[at] = i
-    sorted[3 * at] = y[3 * i]!
-    sorted[3 * at + 1] = y[3 * i + 1]!
-    sorted[3 * at + 2] = y[3 * i + 2]!
-  }
-  for (let c = cells; c > 0; c--) cellStart[c] = cellStart[c - 1]!
-  cellStart[0] = 0
+  sortByCell(y, n, 3, nodes * nodes * nodes, cellOf, cellStart, order, sorted)
   header[PLAN_DIRTY] = ws.dirty[0]!
   ws.dirty[0] = plan.size
   header[PLAN_SIZE] = plan.size

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { REPLAN_EVERY, bandsByLoad, cellIndex, nextPlan } from './replan.ts'
+import { REPLAN_EVERY, bandsByLoad, cellIndex, nextPlan, sortByCell } from './replan.ts'
 
 const SETTINGS = { minGrid: 32, maxGrid: 1024, maxNodeSpacing: 0.35 }
 
@@ -50,5 +50,20 @@ describe('near-field bands', () => {
     expect(Array.from(even)).toEqual([2, 0])
     expect(Array.from(odd)).toEqual([1, 3])
     expect(bandsByLoad(cellStart, 7, 4, 0)).toEqual([new Int32Array(0), new Int32Array(0)])
+  })
+})
+
+describe('sortByCell', () => {
+  it('orders points by cell, keeping the point order within a cell, with their coordinates and cell starts', () => {
+    // 5 points in 2D over 4 cells; cells 3, 1, 3, 0, 1
+    const y = Float64Array.from([0, 1, 10, 11, 20, 21, 30, 31, 40, 41])
+    const cellOf = Int32Array.from([3, 1, 3, 0, 1])
+    const cellStart = new Int32Array(5)
+    const order = new Int32Array(5)
+    const sorted = new Float64Array(10)
+    sortByCell(y, 5, 2, 4, cellOf, cellStart, order, sorted)
+    expect(Array.from(order)).toEqual([3, 1, 4, 0, 2])
+    expect(Array.from(cellStart)).toEqual([0, 1, 3, 3, 5])
+    expect(Array.from(sorted)).toEqual([30, 31, 10, 11, 40, 41, 0, 1, 20, 21])
   })
 })

@@ -1,7 +1,8 @@
 /**
  * @module What the 2D and 3D FFT repulsions share between calls: when to choose the grid afresh (every
  * REPLAN_EVERY calls; in between the grid size is kept and only its spacing refitted to the map's bounds),
- * which near-field cell a coordinate falls in, and the order in which near-field bands are handed out.
+ * which near-field cell a coordinate falls in, the stable sort of the points by cell, and the order in which
+ * near-field bands are handed out.
  */
 
 /** The grid size and split are re-chosen every this many calls (the map changes slowly). */
@@ -52,4 +53,22 @@ export function bandsByLoad(cellStart: Int32Array, layers: number, layerCells: n
     return Int32Array.from(list)
   }
   return [parity(0), parity(1)]
+}
+
+/**
+ * Counting sort of the points by cell, stable in the point index: given each point's cell in `cellOf`,
+ * fills `order` (sorted position -> point), `sorted` (its `dims` coordinates in that order) and
+ * `cellStart` (first sorted position of each of the `cells` cells, length cells + 1).
+ */
+export function sortByCell(y: Float64Array, n: number, dims: number, cells: number, cellOf: Int32Array, cellStart: Int32Array, order: Int32Array, sorted: Float64Array): void {
+  cellStart.fill(0, 0, cells + 1)
+  for (let i = 0; i < n; i++) cellStart[cellOf[i]! + 1]!++
+  for (let c = 0; c < cells; c++) cellStart[c + 1]! += cellStart[c]!
+  for (let i = 0; i < n; i++) {
+    const at = cellStart[cellOf[i]!]!++
+    order[at] = i
+    for (let k = 0; k < dims; k++) sorted[dims * at + k] = y[dims * i + k]!
+  }
+  for (let c = cells; c > 0; c--) cellStart[c] = cellStart[c - 1]!
+  cellStart[0] = 0
 }
