@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest'
+import { verificationCode } from '../../tests/src/verification-code.ts'
 import { CreateJobRequest, JobParams } from './schemas.ts'
-import { UploadVerificationError, verifyUpload } from './verify-upload.ts'
+import { verifyUpload } from './verify-upload.ts'
 import { decodeNpyArray, encodeNpyFloat32, encodeNpyInt32 } from './npy.ts'
 import { LIMITS } from './limits.ts'
 
 function verifyMetadata(content: string, filename = 'meta.csv') {
   const head = new TextEncoder().encode(content)
   return verifyUpload({ kind: 'metadata', filename, declaredSize: head.length, actualSize: head.length, head, complete: true })
-}
-
-function codeOf(work: () => unknown): string {
-  try {
-    work()
-  } catch (err) {
-    if (err instanceof UploadVerificationError) return err.code
-    throw err
-  }
-  return 'accepted'
 }
 
 describe('metadata uploads', () => {
@@ -26,10 +17,10 @@ describe('metadata uploads', () => {
   })
 
   it('are refused when ragged, header-only, too wide or not .csv/.tsv', () => {
-    expect(codeOf(() => verifyMetadata('a,b\n1,2\n3\n'))).toBe('text_ragged_rows')
-    expect(codeOf(() => verifyMetadata('a,b\n'))).toBe('empty_file')
-    expect(codeOf(() => verifyMetadata(Array.from({ length: LIMITS.maxMetadataColumns + 1 }, (_, k) => `c${k}`).join(',') + '\n1\n'))).toBe('metadata_too_many_columns')
-    expect(codeOf(() => verifyMetadata('a\n1\n', 'meta.txt'))).toBe('unsupported_format')
+    expect(verificationCode(() => verifyMetadata('a,b\n1,2\n3\n'))).toBe('text_ragged_rows')
+    expect(verificationCode(() => verifyMetadata('a,b\n'))).toBe('empty_file')
+    expect(verificationCode(() => verifyMetadata(Array.from({ length: LIMITS.maxMetadataColumns + 1 }, (_, k) => `c${k}`).join(',') + '\n1\n'))).toBe('metadata_too_many_columns')
+    expect(verificationCode(() => verifyMetadata('a\n1\n', 'meta.txt'))).toBe('unsupported_format')
   })
 })
 

@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest'
+import { verificationCode } from '../../tests/src/verification-code.ts'
 import { buildMlp } from '../../tests/src/onnx-builder.ts'
 import { tarBytes, zipBytes } from '../../tests/src/onnx-images.ts'
 import { npyFloat32 } from '../../tests/src/fixtures.ts'
-import { UploadVerificationError, verifyUpload } from './verify-upload.ts'
+import { verifyUpload } from './verify-upload.ts'
 import { uploadSizeError, verifyOnnxObject } from './onnx-uploads.ts'
 
 function verify(kind: 'model' | 'inputs', filename: string, bytes: Uint8Array) {
   return verifyUpload({ kind, filename, declaredSize: bytes.length, actualSize: bytes.length, head: bytes.subarray(0, 10_012), complete: bytes.length <= 10_012 })
-}
-
-function code(work: () => unknown): string {
-  try {
-    work()
-  } catch (err) {
-    if (err instanceof UploadVerificationError) return err.code
-    throw err
-  }
-  return 'accepted'
 }
 
 describe('verifying model-job uploads at the edge', () => {
@@ -28,14 +19,14 @@ describe('verifying model-job uploads at the edge', () => {
   it('accepts zip and tar archives by their magic bytes and refuses impostors', () => {
     expect(verify('inputs', 'a.zip', zipBytes({ 'c/1.png': new Uint8Array([1]) })).format).toBe('zip')
     expect(verify('inputs', 'a.tar', tarBytes({ 'c/1.png': new Uint8Array([1]) })).format).toBe('tar')
-    expect(code(() => verify('inputs', 'a.zip', tarBytes({ 'c/1.png': new Uint8Array([1]) })))).toBe('content_mismatch')
-    expect(code(() => verify('inputs', 'a.tar', zipBytes({ 'c/1.png': new Uint8Array([1]) })))).toBe('content_mismatch')
-    expect(code(() => verify('inputs', 'a.csv', new TextEncoder().encode('1,2\n')))).toBe('unsupported_format')
+    expect(verificationCode(() => verify('inputs', 'a.zip', tarBytes({ 'c/1.png': new Uint8Array([1]) })))).toBe('content_mismatch')
+    expect(verificationCode(() => verify('inputs', 'a.tar', zipBytes({ 'c/1.png': new Uint8Array([1]) })))).toBe('content_mismatch')
+    expect(verificationCode(() => verify('inputs', 'a.csv', new TextEncoder().encode('1,2\n')))).toBe('unsupported_format')
   })
 
   it('refuses a model file whose content is something else, and models over the size cap', () => {
-    expect(code(() => verify('model', 'm.onnx', npyFloat32(new Float32Array(4), [4])))).toBe('content_mismatch')
-    expect(code(() => verify('model', 'm.pt', zipBytes({ 'a': new Uint8Array([1]) })))).toBe('unsupported_format')
+    expect(verificationCode(() => verify('model', 'm.onnx', npyFloat32(new Float32Array(4), [4])))).toBe('content_mismatch')
+    expect(verificationCode(() => verify('model', 'm.pt', zipBytes({ 'a': new Uint8Array([1]) })))).toBe('unsupported_format')
     expect(uploadSizeError('model', 'm.onnx', 600 * 1024 ** 2)).toMatch(/512 MiB/)
     expect(uploadSizeError('features', 'f.npy', 600 * 1024 ** 2)).toBeNull()
   })
