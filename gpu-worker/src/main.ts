@@ -22,6 +22,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (shutdown.signal.aborted) return
     log('shutting down', { signal, job: state.job })
+    // still warming up: no job in hand, nothing to hand back, so don't finish the warm-up first
+    if (state.phase === 'starting') process.exit(0)
     state.phase = 'stopping'
     shutdown.abort()
   })
