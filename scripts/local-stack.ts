@@ -1,7 +1,8 @@
 /**
  * @module The whole service on one machine: a local S3-compatible server (s3rver), the edge in
  * `wrangler dev` (workerd, local D1 + Durable Objects), and CPU workers. Used by `npm start` and by the
- * integration tests, so both run exactly the same stack.
+ * integration tests, so both run exactly the same stack. It stops in dependency order: workers first (each
+ * hands its job back to the edge), then the edge, then storage.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -11,6 +12,10 @@ import { fileURLToPath } from 'node:url'
 // @ts-expect-error s3rver ships no types
 import S3rver from 's3rver'
 import { startGateway } from './s3-gateway.ts'
+import { signalGroup, stopGroup } from './process-group.ts'
+import { WorkerPool, type StackWorker } from './worker-pool.ts'
+
+export type { StackWorker } from './worker-pool.ts'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -23,6 +28,13 @@ export interface StackOptions {
   dataDir: string
   /** CPU workers to start. */
   workers: number
+  /**
+   * Restart one of those `workers` that exits while the stack is not stopping (crash, OOM, kill -9), after
+   * 1 s doubling to 30 s. Workers from `startWorker()` are never restarted: their caller owns their life.
+   */
+  restartWorkers: boolean
+  /** How long stop() waits for a worker to hand its job back and exit before killing it, ms. */
+  workerStopTimeoutMs: number
   /** Lease length the edge uses, seconds. */
   leaseSeconds: number
   /** Extra environment for the workers. */
@@ -33,6 +45,8 @@ export interface StackOptions {
   verbose: boolean
   /** Also append each process's output to `<logDir>/<name>.log` (null: don't). */
   logDir: string | null
+  /** Where the stack says what it does: worker restarts, each step of stop() (null: stay quiet). */
+  report: ((line: string) => void) | null
 }
 
 export const STACK_DEFAULTS: StackOptions = {
@@ -40,12 +54,18 @@ export const STACK_DEFAULTS: StackOptions = {
   s3Port: 9000,
   dataDir: join(ROOT, '.data'),
   workers: 1,
+  restartWorkers: true,
+  workerStopTimeoutMs: 30_000,
   leaseSeconds: 90,
   workerEnv: {},
   edgeVars: {},
   verbose: false,
   logDir: null,
+  report: null,
 }
+
+/** How long stop() gives the edge (wrangler and workerd) to exit before killing it, ms. */
+const EDGE_STOP_TIMEOUT_MS = 5000
 
 export const LOCAL_SECRETS = {
   bucket: 'constellate',
@@ -70,9 +90,11 @@ export interface Stack {
   url: string
   s3Url: string
   options: StackOptions
-  /** Starts one more worker (e.g. after killing one in a test). */
+  /** Starts one more worker (e.g. after killing one in a test); it is never restarted. */
   startWorker(env?: Record<string, string>): ChildProcess
-  workers: ChildProcess[]
+  /** Every worker started, in order (`workers[0]` is `worker-1`); a restart replaces a worker's process. */
+  workers: readonly StackWorker[]
+  /** Stops workers (each hands its job back), then the edge, then storage. */
   stop(): Promise<void>
 }
 
@@ -124,15 +146,6 @@ async function waitFor(url: string, timeoutMs: number, child: ChildProcess, log:
   throw new Error(`edge did not answer ${url} within ${timeoutMs} ms:\n${log.join('')}`)
 }
 
-function killTree(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
-  if (child.exitCode !== null || child.pid === undefined) return
-  try {
-    process.kill(-child.pid, signal)
-  } catch {
-    child.kill(signal)
-  }
-}
-
 /** The repo's wrangler.toml pointed at a prebuilt bundle, with every relative path made absolute. */
 export function bundledConfig(toml: string, bundlePath: string, assetsDir: string): string {
   const absolute = (path: string) => JSON.stringify(resolve(ROOT, path))
@@ -146,6 +159,7 @@ export function bundledConfig(toml: string, bundlePath: string, assetsDir: strin
 
 export async function startStack(options: Partial<StackOptions> = {}): Promise<Stack> {
   const opts: StackOptions = { ...STACK_DEFAULTS, ...options }
+  const report = opts.report ?? (() => {})
   const port = opts.port || (await freePort())
   const s3Port = opts.s3Port || (await freePort())
   const inspectorPort = await freePort()
@@ -221,60 +235,59 @@ export async function startStack(options: Partial<StackOptions> = {}): Promise<S
   try {
     await waitFor(`${url}/api/health`, 90_000, edge, edgeLog)
   } catch (err) {
-    killTree(edge)
+    signalGroup(edge, 'SIGTERM')
     await closeStorage()
     throw err
   }
 
-  const workers: ChildProcess[] = []
-  const startWorker = (env: Record<string, string> = {}) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'gpu-worker', 'src', 'main.ts')], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        EDGE_URL: url,
-        WORKER_SECRET: LOCAL_SECRETS.workerSecret,
-        S3_ENDPOINT: s3Url,
-        S3_BUCKET: LOCAL_SECRETS.bucket,
-        S3_REGION: 'us-east-1',
-        S3_ACCESS_KEY_ID: LOCAL_SECRETS.accessKeyId,
-        S3_SECRET_ACCESS_KEY: LOCAL_SECRETS.secretAccessKey,
-        ...opts.workerEnv,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    })
-    pipeOutput(child, `worker-${workers.length + 1}`, opts.verbose, [], opts.logDir)
-    workers.push(child)
-    return child
-  }
-  for (let i = 0; i < opts.workers; i++) startWorker()
+  const pool = new WorkerPool({
+    launch(name, env) {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'gpu-worker', 'src', 'main.ts')], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          EDGE_URL: url,
+          WORKER_SECRET: LOCAL_SECRETS.workerSecret,
+          S3_ENDPOINT: s3Url,
+          S3_BUCKET: LOCAL_SECRETS.bucket,
+          S3_REGION: 'us-east-1',
+          S3_ACCESS_KEY_ID: LOCAL_SECRETS.accessKeyId,
+          S3_SECRET_ACCESS_KEY: LOCAL_SECRETS.secretAccessKey,
+          ...opts.workerEnv,
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      })
+      pipeOutput(child, name, opts.verbose, [], opts.logDir)
+      return child
+    },
+    restart: opts.restartWorkers,
+    stopTimeoutMs: opts.workerStopTimeoutMs,
+    report,
+  })
+  for (let i = 0; i < opts.workers; i++) pool.start({}, true)
 
-  let stopped = false
-  const stop = async () => {
-    if (stopped) return
-    stopped = true
-    const children = [...workers, edge]
-    for (const child of children) killTree(child, 'SIGTERM')
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done()
-            const timer = setTimeout(() => {
-              killTree(child, 'SIGKILL')
-              done()
-            }, 5000)
-            child.once('exit', () => {
-              clearTimeout(timer)
-              done()
-            })
-          }),
-      ),
-    )
-    gateway.closeAllConnections()
-    await closeStorage()
+  let stopping: Promise<void> | null = null
+  const stop = () => {
+    stopping ??= (async () => {
+      // Workers first, while the edge still answers: each releases its lease, so its job is queued again at
+      // once instead of waiting out the lease.
+      await pool.stop()
+      report('stopping edge…')
+      await stopGroup(edge, EDGE_STOP_TIMEOUT_MS)
+      report('stopping storage…')
+      gateway.closeAllConnections()
+      await closeStorage()
+    })()
+    return stopping
   }
-  return { url, s3Url, options: { ...opts, port, s3Port }, startWorker, workers, stop }
+  return {
+    url,
+    s3Url,
+    options: { ...opts, port, s3Port },
+    startWorker: (env = {}) => pool.start(env, false).process,
+    workers: pool.workers,
+    stop,
+  }
 }

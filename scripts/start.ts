@@ -1,6 +1,9 @@
-/** @module `npm start`: the whole service locally, one URL, Ctrl-C stops everything. */
+/**
+ * @module `npm start`: the whole service locally, one URL. A worker that dies is restarted; Ctrl-C stops the
+ * worker first (it hands its running job back), then the edge and storage.
+ */
 import { createServer } from 'node:net'
-import { startStack } from './local-stack.ts'
+import { startStack, type Stack } from './local-stack.ts'
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -19,17 +22,34 @@ for (const [name, value] of [['PORT', port], ['S3_PORT', s3Port]] as const) {
     process.exit(1)
   }
 }
-const stack = await startStack({ port, s3Port, verbose: process.env.VERBOSE === '1', logDir: '.data/logs' })
-console.log(`\nConstellate is running at ${stack.url}\n(storage at ${stack.s3Url}; state in .data/, logs in .data/logs/; Ctrl-C to stop)\n`)
-
-let stopping = false
-async function shutdown(signal: string) {
-  if (stopping) return
-  stopping = true
-  console.log(`\n${signal}: stopping…`)
-  await stack.stop()
-  console.log('Stopped.')
-  process.exit(0)
+// One Ctrl-C can arrive more than once (the terminal signals npm, tsx and this process; npm and tsx pass it
+// on), so only the first starts the stop. The children lead their own process groups: none of them sees it.
+// A Ctrl-C during start-up stops the stack once it is up, so that no child is left running.
+let stack: Stack | null = null
+let stopSignal: string | null = null
+function onSignal(signal: string) {
+  if (stopSignal) return
+  stopSignal = signal
+  if (stack) void shutdown(stack, signal)
+  else console.log(`\n${signal}: stopping once the stack is up…`)
 }
-process.on('SIGINT', () => void shutdown('SIGINT'))
-process.on('SIGTERM', () => void shutdown('SIGTERM'))
+process.on('SIGINT', onSignal)
+process.on('SIGTERM', onSignal)
+
+async function shutdown(running: Stack, signal: string) {
+  console.log(`\n${signal}: stopping…`)
+  try {
+    await running.stop()
+    console.log('Stopped.')
+    process.exit(0)
+  } catch (err) {
+    console.error('Stopping failed:', err)
+    process.exit(1)
+  }
+}
+
+stack = await startStack({ port, s3Port, verbose: process.env.VERBOSE === '1', logDir: '.data/logs', report: (line) => console.log(line) })
+if (stopSignal) await shutdown(stack, stopSignal)
+console.log(`\nConstellate is running at ${stack.url}
+(storage at ${stack.s3Url}; state in .data/, logs in .data/logs/; a worker that dies is restarted)
+Ctrl-C stops it: the worker hands its running job back first, then the edge and storage stop.\n`)

@@ -1,9 +1,12 @@
-/** @module A second stack for job-service tests: test clock on, no workers until a test starts one. */
+/**
+ * @module A second stack for job-service tests: test clock on, no workers until a test starts one (unless
+ * `options` asks for some), in a fresh data dir unless `options.dataDir` names one (then the caller keeps it).
+ */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
-import { startStack, LOCAL_SECRETS, type Stack } from '../../scripts/local-stack.ts'
+import { startStack, LOCAL_SECRETS, type Stack, type StackOptions } from '../../scripts/local-stack.ts'
 
 export interface ServiceStack extends Stack {
   s3: S3Client
@@ -15,9 +18,10 @@ export interface ServiceStack extends Stack {
   dispose(): Promise<void>
 }
 
-export async function startServiceStack(edgeVars: Record<string, string> = {}): Promise<ServiceStack> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'constellate-svc-'))
-  const stack = await startStack({ port: 0, s3Port: 0, dataDir, workers: 0, edgeVars: { TEST_CLOCK: '1', ...edgeVars }, verbose: process.env.VERBOSE === '1' })
+export async function startServiceStack(edgeVars: Record<string, string> = {}, options: Partial<StackOptions> = {}): Promise<ServiceStack> {
+  const ownsDataDir = options.dataDir === undefined
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'constellate-svc-'))
+  const stack = await startStack({ port: 0, s3Port: 0, workers: 0, verbose: process.env.VERBOSE === '1', ...options, dataDir, edgeVars: { TEST_CLOCK: '1', ...edgeVars } })
   const s3 = new S3Client({
     endpoint: stack.s3Url,
     region: 'us-east-1',
@@ -53,7 +57,7 @@ export async function startServiceStack(edgeVars: Record<string, string> = {}): 
     async dispose() {
       s3.destroy()
       await stack.stop()
-      rmSync(dataDir, { recursive: true, force: true })
+      if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }
