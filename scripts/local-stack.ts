@@ -125,7 +125,9 @@ function pipeOutput(child: ChildProcess, name: string, verbose: boolean, log: st
 
 async function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const log: string[] = []
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  // detached like every child: a Ctrl-C during start-up must not kill a setup step (start.ts stops the stack
+  // once it is up)
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   pipeOutput(child, 'setup', false, log)
   const code = await new Promise<number | null>((done) => child.on('exit', done))
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}:\n${log.join('')}`)
