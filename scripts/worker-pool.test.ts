@@ -1,21 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
 import { exited } from './process-group.ts'
-import { WORKER_RESTART, WorkerPool, parseWorkerLine, restartDelay } from './worker-pool.ts'
+import { WORKER_RESTART, WorkerPool, parseWorkerLine, restartDelay, type StackWorker } from './worker-pool.ts'
 
 /**
- * Stand-in worker processes (plain node scripts that log as gpu-worker does): the real worker runs in the
- * integration test tests/integration/local-stack.test.ts.
+ * Stand-in worker processes: plain node scripts that log as gpu-worker does, each printing a first line once its
+ * SIGTERM handler is in place. The real worker runs in tests/integration/local-stack.test.ts.
  */
 const FAKE_WORKERS: Record<string, string> = {
   // holds job_a; on SIGTERM hands it back and exits 0
   busy: `
     const log = (message, fields = {}) => console.log(JSON.stringify({ message, ...fields }))
-    log('leased job', { job: 'job_a', attempt: 1 })
     process.on('SIGTERM', () => {
       log('shutting down', { signal: 'SIGTERM', job: 'job_a' })
       setTimeout(() => { log('releasing job: shutting down', { job: 'job_a' }); process.exit(0) }, 100)
     })
+    log('leased job', { job: 'job_a', attempt: 1 })
     setInterval(() => {}, 1000)`,
   // like busy, but the edge refuses the release
   refused: `
@@ -26,13 +26,15 @@ const FAKE_WORKERS: Record<string, string> = {
       log('could not release job; its lease will expire', { error: 'fetch failed' })
       process.exit(0)
     })
+    log('leased job', { job: 'job_b', attempt: 1 })
     setInterval(() => {}, 1000)`,
   // idle in a long lease poll: says it holds no job, then would wait out the poll
   idle: `
     process.on('SIGTERM', () => console.log(JSON.stringify({ message: 'shutting down', signal: 'SIGTERM', job: null })))
+    console.log(JSON.stringify({ message: 'worker started' }))
     setInterval(() => {}, 1000)`,
   // ignores SIGTERM and says nothing
-  stuck: `process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)`,
+  stuck: `process.on('SIGTERM', () => {}); console.log('up'); setInterval(() => {}, 1000)`,
 }
 
 describe('restartDelay', () => {
@@ -86,6 +88,11 @@ describe('WorkerPool', () => {
     return { pool, lines, launched }
   }
 
+  /** Resolves at the worker's first line of output: it has its signal handlers by then. */
+  function ready(worker: StackWorker): Promise<void> {
+    return new Promise((done) => worker.process.stdout!.once('data', () => done()))
+  }
+
   async function until(check: () => boolean, timeoutMs = 10_000) {
     const deadline = Date.now() + timeoutMs
     while (!check()) {
@@ -120,9 +127,7 @@ describe('WorkerPool', () => {
 
   it('stops each worker so it hands its job back, and says which job went back', async () => {
     const { pool, lines } = startPool(['busy', 'refused'])
-    pool.start({}, true)
-    pool.start({}, true)
-    await new Promise((r) => setTimeout(r, 300))
+    await Promise.all([ready(pool.start({}, true)), ready(pool.start({}, true))])
     await pool.stop()
     expect(lines.sort()).toEqual([
       'stopping worker-1…',
@@ -137,7 +142,7 @@ describe('WorkerPool', () => {
     const { pool, lines } = startPool(['idle', 'stuck'], true, 3000)
     const idle = pool.start({}, true)
     const stuck = pool.start({}, true)
-    await new Promise((r) => setTimeout(r, 300))
+    await Promise.all([ready(idle), ready(stuck)])
     const order: string[] = []
     for (const worker of [idle, stuck]) void exited(worker.process).then(() => order.push(worker.name))
     await pool.stop()
