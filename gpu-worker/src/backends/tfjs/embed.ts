@@ -5,15 +5,18 @@
  * engine's own module (sparse, irregular work), then the optimisation on the device (optimize.ts).
  *
  * Device memory for n points (float32; k = 3 * perplexity neighbours, f = PCA dims, l = f + 10,
- * p = 3 interpolation points, C = dims + 2 grid channels, M = FFT grid side, L <= M / 2):
+ * p = 3 interpolation points, C = dims + 1 grid channels, M = FFT grid side, L <= M / 2, R = near-field
+ * ranges per point, 4 in 2D and 13 in 3D):
  *   PCA         n l 4 * 3 bytes (+ the data, n d 4, only when it fits residentBytes; else blocks)
  *   kNN         n f 4 + 4 * blockElements * 4 bytes (blockElements = 2^26: ~1 GiB)
  *   optimise    edges 12 n k + map state 4 n dims 4
  *               + attraction chunk ~6 * rowsPerChunk k dims 4 (rowsPerChunk = 2^18)
  *               + grid: ~3 * pointsPerChunk p^dims C 4 + ~4 * C M^dims 4 (spectral: complex, ~2x)
- * For n = 2,000,000 in 2D (k = 90, f = 50, M = 4096): PCA ~1.5 GiB, kNN ~1.4 GiB, optimisation
- * 2.2 GiB edges + 0.1 GiB state + 0.75 GiB attraction chunk + ~1.5 GiB grid: under 5 GiB, so a
- * 16 GiB GPU holds it. In 3D (M = 256): edges as above, grid ~1.5 GiB.
+ *               + near field: n (dims + 3) 4 + pointsPerChunk R 10 4 + pairsPerChunk (10 + 5 dims) 4 * 2
+ * For n = 2,000,000 in 2D (k = 90, f = 50, M <= 1024): PCA ~1.5 GiB, kNN ~1.4 GiB, optimisation
+ * 2.2 GiB edges + 0.1 GiB state + 0.75 GiB attraction chunk + ~0.4 GiB grid + ~0.5 GiB near field:
+ * under 5 GiB, so a 16 GiB GPU holds it. In 3D (M <= 128): edges as above, grid ~0.8 GiB, near
+ * field ~0.7 GiB.
  */
 import { closeEngine, optimizationSchedule, resolveOptions, sharedPool, validate, type EmbedHooks, type EmbedOptions, type EmbedResult } from '../../engine.ts'
 import { calibrate, symmetrize } from '../../tsne/affinities.ts'

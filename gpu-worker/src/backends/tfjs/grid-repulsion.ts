@@ -1,71 +1,57 @@
 /**
  * @module backends/tfjs/grid-repulsion — the repulsive forces of t-SNE in O(n) per iteration by
- * interpolation on a grid (FIt-SNE, Linderman et al. 2019), as tensor ops:
+ * interpolation on a grid (FIt-SNE, Linderman et al. 2019) with the CPU engine's kernel split
+ * (split-kernel.ts: particle-particle / particle-mesh), as tensor ops:
  *
- * 1. plan (host): a grid of L nodes per side (L = boxes * p, p Lagrange nodes per box) of spacing h
- *    over the map's bounding box, inside an M^dims FFT grid (M = power of two >= 2L);
- * 2. spread: each point puts its charges [1, y_1 .. y_dims, 1] on its p^dims nodes with Lagrange
+ * 1. plan (host, grid-plan.ts): the CPU engine's rules choose an M^dims FFT grid with L nodes per side
+ *    (L = boxes * p, p Lagrange nodes per box) of spacing h over the map, and a cut-off radius: 0 on
+ *    small maps (the grid carries the whole kernel), else a few node spacings;
+ * 2. spread: each point puts its charges [1, y_1 .. y_dims] on its p^dims nodes with Lagrange
  *    weights (a scatter-add, tf.scatterND, over flattened node indices; tfjs' CPU unsortedSegmentSum is
  *    O(segments x values), so it is avoided);
- * 3. convolve (transforms.ts): channels 0..dims with K2(s) = (1 + s/dof)^-(dof+1), the last with
- *    the Student-t kernel w(s) = (1 + s/dof)^-dof;
- * 4. interpolate back (tf.gather) and combine: rep_i = y_i phi_0 - phi_y, Z = sum_i phi_w - n.
+ * 3. convolve (transforms.ts) every channel with the far part of K2(s) = (1 + s/dof)^-(dof+1) (K2 itself
+ *    beyond the cut-off, its tangent in s inside);
+ * 4. interpolate back (tf.gather) and combine: rep_i = y_i phi_0 - phi_y, and Z as the CPU engine
+ *    does (fft.ts): a pair's Z weight is its K2 weight times (1 + s/dof), and the interpolated kernel is
+ *    symmetric (same weights to spread and gather), so sum_ij K_ij |y_j|^2 = sum_i |y_i|^2 phi_0i and
+ *    Z = sum_i phi_0i (1 + 2 |y_i|^2/dof) - 2 y_i . phi_yi / dof - n, with no charge for it;
+ * 5. with a cut-off, add the near field (near-field.ts): K2 minus its far part summed exactly over the
+ *    pairs within the cut-off, and its Z terms (weight times 1 + s/dof). The split lets a coarse grid
+ *    cover wide final maps (120-180 units) as accurately as the CPU engine (~1-2% force error), where
+ *    one unsplit grid of bounded size cannot (over 100% at 256^3 nodes in 3D).
  *
- * Z gets its own kernel instead of FIt-SNE's |y|^2 charge: that trick loses everything to
- * cancellation in float32 on wide maps. Coordinates are taken relative to the grid centre.
- * Points are processed in chunks, so the device memory of steps 2 and 4 is bounded by
- * `pointsPerChunk * p^dims * (dims + 2) * 4 bytes` (times ~3 for temporaries), whatever n is.
+ * FIt-SNE's |y|^2 charge is not needed (in float32 it lost everything to cancellation on wide maps);
+ * with coordinates taken relative to the grid centre, the float32 forces and Z above equal the CPU
+ * engine's float64 ones to ~1e-6 on maps 175 units wide (measured, split-repulsion.test.ts). With a
+ * cut-off every step runs on the points sorted by cell, and the forces are put back in point order
+ * at the end. Points are processed in chunks, so the device memory of steps 2 and 4 is bounded by
+ * `pointsPerChunk * p^dims * (dims + 1) * 4 bytes` (times ~3 for temporaries), whatever n is; the
+ * grid by maxGrid (~4 (dims + 1) M^dims * 4 bytes); step 5 by its chunks (near-field.ts).
  */
+import { FFT_DEFAULTS, type FftSettings } from '../../tsne/gradient/fft-plan.ts'
+import { FFT3D_DEFAULTS } from '../../tsne/gradient/fft3d-plan.ts'
+import { farKernel, splitKernel } from '../../tsne/gradient/split-kernel.ts'
+import { GridPlanner, type GridPlan } from './grid-plan.ts'
+import { disposeSort, nearField, sortByCell } from './near-field.ts'
 import { convolve, disposeConvolution, planConvolution, type GridConvolution, type TransformKind } from './transforms.ts'
 import type { Tensor, Tensor2D, Tf } from './tf.ts'
 
-export interface GridSettings {
-  /** Lagrange nodes per box side. */
-  interpolationPoints: number
-  /** Largest node spacing in map units; the grid grows (up to maxGrid) to keep it. */
-  maxNodeSpacing: number
-  /** Smallest and largest FFT grid side M (powers of two); maxGrid caps memory (see MEMORY). */
-  minGrid: number
-  maxGrid: number
+export type { GridPlan }
+
+/**
+ * The CPU engine's grid rules (interpolation points, node spacing of the unsplit grid, cut-off in node
+ * spacings, grid sizes, pair cost: fft-plan.ts), and the device's own knobs.
+ */
+export interface GridSettings extends FftSettings {
   transform: TransformKind
-  /** Points per spread / gather chunk. */
+  /** Points per spread / gather / near-field range chunk. */
   pointsPerChunk: number
+  /** Near-field pairs per chunk. */
+  pairsPerChunk: number
 }
 
-export const GRID_DEFAULTS_2D: GridSettings = { interpolationPoints: 3, maxNodeSpacing: 1 / 3, minGrid: 32, maxGrid: 4096, transform: 'hartley', pointsPerChunk: 1 << 20 }
-export const GRID_DEFAULTS_3D: GridSettings = { interpolationPoints: 3, maxNodeSpacing: 1 / 2, minGrid: 16, maxGrid: 256, transform: 'hartley', pointsPerChunk: 1 << 19 }
-
-export interface GridPlan {
-  /** FFT grid side. */
-  m: number
-  /** Boxes per side and nodes per side (boxes * p). */
-  boxes: number
-  l: number
-  /** Node spacing (map units), on a 2^(1/8) ladder so kernel spectra are reused between iterations. */
-  h: number
-  /** Lower corner of the grid per dimension (map units). */
-  origin: number[]
-}
-
-function nextPowerOfTwo(x: number): number {
-  return 2 ** Math.ceil(Math.log2(Math.max(1, x)))
-}
-
-/** Chooses the grid for a map with per-dimension bounds [min_0, max_0, min_1, max_1, ...]. */
-export function planGrid(bounds: ArrayLike<number>, dims: number, s: GridSettings): GridPlan {
-  const p = s.interpolationPoints
-  let range = 0
-  for (let c = 0; c < dims; c++) range = Math.max(range, bounds[2 * c + 1]! - bounds[2 * c]!)
-  range = Math.max(range, 1e-6) * (1 + 1e-6)
-  const nodesNeeded = Math.ceil(range / (p * s.maxNodeSpacing)) * p
-  const m = Math.min(s.maxGrid, Math.max(s.minGrid, nextPowerOfTwo(2 * nodesNeeded)))
-  const boxes = Math.floor(m / 2 / p)
-  const l = boxes * p
-  // the finest ladder spacing that still covers the range: the whole grid works for accuracy
-  const h = 2 ** (Math.ceil(8 * Math.log2(range / l)) / 8)
-  const origin = Array.from({ length: dims }, (_, c) => (bounds[2 * c]! + bounds[2 * c + 1]!) / 2 - (l * h) / 2)
-  return { m, boxes, l, h, origin }
-}
+export const GRID_DEFAULTS_2D: GridSettings = { ...FFT_DEFAULTS, transform: 'hartley', pointsPerChunk: 1 << 20, pairsPerChunk: 1 << 21 }
+export const GRID_DEFAULTS_3D: GridSettings = { ...FFT3D_DEFAULTS, transform: 'hartley', pointsPerChunk: 1 << 19, pairsPerChunk: 1 << 21 }
 
 /** Lagrange basis on nodes at k + 0.5 (k < p) for positions u (any shape); returns [..., p]. */
 function lagrangeWeights(tf: Tf, u: Tensor, p: number): Tensor {
@@ -79,13 +65,14 @@ function lagrangeWeights(tf: Tf, u: Tensor, p: number): Tensor {
 }
 
 /**
- * The repulsion engine for one run: keeps the convolution plan (cas matrices, kernel spectra)
- * while the grid size and spacing do not change.
+ * The repulsion engine for one run: chooses the grid each call (grid-plan.ts) and keeps the
+ * convolution plan (cas matrices, kernel spectra) while the grid size, spacing and cut-off do not change.
  */
 export class GridRepulsion {
   private conv: GridConvolution | undefined
   private key = ''
   readonly settings: GridSettings
+  private readonly planner: GridPlanner
 
   constructor(
     private readonly tf: Tf,
@@ -94,34 +81,54 @@ export class GridRepulsion {
     settings: Partial<GridSettings> = {},
   ) {
     this.settings = { ...(dims === 2 ? GRID_DEFAULTS_2D : GRID_DEFAULTS_3D), ...settings }
+    this.planner = new GridPlanner(dims, dof, this.settings)
   }
 
   private convolution(plan: GridPlan): GridConvolution {
-    const key = `${plan.m}|${plan.l}|${plan.h}`
+    const key = `${plan.m}|${plan.l}|${plan.h}|${plan.cutoff}`
     if (this.conv && this.key === key) return this.conv
     if (this.conv) disposeConvolution(this.conv)
     const dof = this.dof
-    const k2 = (s: number) => (dof === 1 ? 1 / (1 + s) ** 2 : (1 + s / dof) ** -(dof + 1))
-    const w = (s: number) => (dof === 1 ? 1 / (1 + s) : (1 + s / dof) ** -dof)
-    const channelKernel = [...Array.from({ length: this.dims + 1 }, () => 0), 1]
-    this.conv = planConvolution(this.tf, this.settings.transform, plan.m, plan.l, this.dims, plan.h, [k2, w], channelKernel)
+    const kernel = splitKernel(plan.cutoff, dof)
+    const channelKernel = Array.from({ length: this.dims + 1 }, () => 0)
+    this.conv = planConvolution(this.tf, this.settings.transform, plan.m, plan.l, this.dims, plan.h, [(s) => farKernel(s, kernel)], channelKernel)
     this.key = key
     return this.conv
   }
 
   /**
-   * Repulsion for y ([n, dims] float32) with its bounds: forces [n, dims] = sum_j K2(y_i - y_j)
-   * (y_i - y_j) (not divided by Z) and z (scalar) = sum_{i != j} w(y_i - y_j). The caller owns
-   * (and disposes) both.
+   * Repulsion for y ([n, dims] float32) with its bounds [min_0, max_0, min_1, max_1, ...]: forces
+   * [n, dims] = sum_j K2(y_i - y_j) (y_i - y_j) (not divided by Z) and z (scalar) = sum_{i != j}
+   * w(y_i - y_j). The caller owns (and disposes) both. Reads y to the host when the grid is chosen
+   * afresh (every REPLAN_EVERY calls) and one pair count per near-field chunk.
    */
-  compute(y: Tensor2D, bounds: ArrayLike<number>): { forces: Tensor2D; z: Tensor; plan: GridPlan } {
+  async compute(y: Tensor2D, bounds: ArrayLike<number>): Promise<{ forces: Tensor2D; z: Tensor; plan: GridPlan }> {
     const tf = this.tf
     const { dims } = this
-    const plan = planGrid(bounds, dims, this.settings)
+    const n = y.shape[0]
+    const plan = this.planner.next(n, bounds, () => Float64Array.from(y.dataSync()))
     const conv = this.convolution(plan)
+    if (plan.cutoff <= 0) return { ...this.farField(y, plan, conv), plan }
+    const geometry = { dims, nodes: plan.l, spacing: plan.h, origin: plan.origin, cutoff: plan.cutoff }
+    const sort = sortByCell(tf, y, geometry)
+    try {
+      const far = this.farField(sort.positions, plan, conv)
+      const near = await nearField(tf, sort, geometry, splitKernel(plan.cutoff, this.dof), this.settings)
+      const [forces, z] = tf.tidy(() => [tf.scatterND(sort.order.reshape([-1, 1]), tf.add(far.forces, near.forces), [n, dims]), tf.add(far.z, near.z)])
+      for (const t of [far.forces, far.z, near.forces, near.z]) t.dispose()
+      return { forces: forces as Tensor2D, z: z!, plan }
+    } finally {
+      disposeSort(sort)
+    }
+  }
+
+  /** Steps 2-4 for y in any order: forces [n, dims] in that order and Z of the grid (n self terms removed). */
+  private farField(y: Tensor2D, plan: GridPlan, conv: GridConvolution): { forces: Tensor2D; z: Tensor } {
+    const tf = this.tf
+    const { dims } = this
     const p = this.settings.interpolationPoints
     const nodes = p ** dims
-    const channels = dims + 2
+    const channels = dims + 1
     const n = y.shape[0]
     const chunk = Math.max(1, this.settings.pointsPerChunk)
     const cells = plan.l ** dims
@@ -155,7 +162,7 @@ export class GridRepulsion {
         const local = tf.sub(tf.slice(y, [from, 0], [rows, dims]), centre) as Tensor2D
         const { index, weight } = stencil(local)
         const ones = tf.ones([rows, 1])
-        const charges = tf.concat([ones, local, ones], 1) // [rows, C]
+        const charges = tf.concat([ones, local], 1) // [rows, C]
         const values = tf.mul(weight.reshape([rows, nodes, 1]), charges.reshape([rows, 1, channels])).reshape([rows * nodes, channels])
         return tf.add(grid, tf.scatterND(index.reshape([-1, 1]), values, [cells, channels]))
       })
@@ -179,8 +186,9 @@ export class GridRepulsion {
         const phi = tf.sum(tf.mul(tf.gather(potentials, index.reshape([-1]) as Tensor).reshape([rows, nodes, channels]), weight.reshape([rows, nodes, 1])), 1) // [rows, C]
         const phi0 = tf.slice(phi, [0, 0], [-1, 1])
         const phiY = tf.slice(phi, [0, 1], [-1, dims])
-        const phiW = tf.slice(phi, [0, dims + 1], [-1, 1])
-        return [tf.sub(tf.mul(local, phi0), phiY), tf.sum(phiW)]
+        const zScale = 2 / this.dof
+        const pointZ = tf.sub(tf.mul(phi0, tf.add(tf.mul(tf.sum(tf.square(local), 1, true), zScale), 1)), tf.mul(tf.sum(tf.mul(local, phiY), 1, true), zScale))
+        return [tf.sub(tf.mul(local, phi0), phiY), tf.sum(pointZ)]
       })
       forceParts.push(force!)
       const total = tf.add(z, zPart!)
@@ -192,7 +200,7 @@ export class GridRepulsion {
     centre.dispose()
     const forces = (forceParts.length === 1 ? forceParts[0]! : tf.concat(forceParts, 0)) as Tensor2D
     if (forceParts.length > 1) for (const part of forceParts) part.dispose()
-    return { forces, z, plan }
+    return { forces, z }
   }
 
   dispose(): void {

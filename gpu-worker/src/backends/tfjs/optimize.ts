@@ -5,8 +5,9 @@
  * momentum and gains reset between the phases, the map re-centred at every frame.
  *
  * Per iteration: attraction over the kNN edges (attraction.ts), repulsion exact (small n) or by grid
- * interpolation (grid-repulsion.ts), then the update, all as tensors; the host reads the bounds
- * (2 * dims numbers) each iteration for the grid plan, and the map at every frame.
+ * interpolation with the split kernel (grid-repulsion.ts), then the update, all as tensors; the host
+ * reads the bounds (2 * dims numbers) and the near field's pair count each iteration for the grid
+ * plan, the map every REPLAN_EVERY iterations when the grid is chosen afresh, and at every frame.
  */
 import { reportsKl, type OptimizeFrame, type OptimizeHooks, type OptimizeOptions, type OptimizeResult } from '../../tsne/tsne.ts'
 import { attractionTfjs, type DeviceEdges } from './attraction.ts'
@@ -35,7 +36,7 @@ export async function gradientTfjs(
   let repulsion: { forces: Tensor2D; z: Tensor }
   if (options.method === 'grid') {
     const bounds = await readFloat32(tf.tidy(() => tf.stack([tf.min(y, 0), tf.max(y, 0)], 1).reshape([-1])))
-    repulsion = options.grid!.compute(y, bounds)
+    repulsion = await options.grid!.compute(y, bounds)
   } else {
     repulsion = exactRepulsionTfjs(tf, y, dof)
   }
