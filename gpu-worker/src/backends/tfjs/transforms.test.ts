@@ -29,11 +29,14 @@ describe('grid convolution transforms', async () => {
   const cauchy2 = (s: number) => 1 / (1 + s) ** 2
   const cauchy = (s: number) => 1 / (1 + s)
 
+  // grid sides 2^a and 3 * 2^a: the CPU engine's planners choose both
   for (const [dims, l, m] of [
     [2, 6, 16],
+    [2, 9, 24],
     [3, 4, 8],
+    [3, 6, 12],
   ] as const) {
-    it(`${dims}D: Hartley matmuls and tf.spectral FFTs both equal the direct sum (float32 rounding)`, () => {
+    it(`${dims}D, ${l} nodes a side in a grid of ${m}: Hartley matmuls and tf.spectral FFTs both equal the direct sum (float32 rounding)`, () => {
       const random = new SeededRandom(dims)
       const channels = 3
       const grid = Float32Array.from({ length: channels * l ** dims }, () => random.normal())

@@ -1,6 +1,6 @@
 /**
  * @module backends/tfjs/transforms — convolution of interpolation grids with a radial kernel by the
- * circulant embedding on an M^dims grid (M a power of two, at least twice the L nodes per side).
+ * circulant embedding on an M^dims grid (M = 2^a or 3 * 2^a, at least twice the L nodes per side).
  *
  * Two equivalent ways to diagonalise the convolution, chosen by the runtime:
  * - `spectral`: tf.spectral.rfft / fft / ifft / irfft along each axis in turn (cuFFT under
