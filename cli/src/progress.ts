@@ -109,5 +109,11 @@ export async function followJob(context: Context, jobId: string, options: Follow
     const reason = job.error ? `${job.error.code}: ${job.error.message}` : job.status
     throw new JobEndedError(job, job.status === 'cancelled' ? `Job ${job.id} was cancelled.` : `Job ${job.id} failed: ${reason}`)
   }
+  for (const line of warningLines(job)) out.info(line.trimStart())
   return job
+}
+
+/** One line per warning of a finished map: `  warning <code>[ (layer ...)]: <message>`. */
+export function warningLines(job: Job): string[] {
+  return job.warnings.map((w) => `  warning ${w.code}${w.layer ? ` (layer ${w.layer})` : ''}: ${w.message}`)
 }

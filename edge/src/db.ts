@@ -1,5 +1,5 @@
 /** @module D1 rows and their mapping to API objects. */
-import type { Job, JobParams, JobProgress, ModelJobRequest, Upload, UploadInfo, UploadKind } from '@constellate/shared'
+import type { Job, JobParams, JobProgress, MapWarning, ModelJobRequest, Upload, UploadInfo, UploadKind } from '@constellate/shared'
 import { ApiError } from './errors.ts'
 
 export interface UploadRow {
@@ -46,6 +46,8 @@ export interface JobRow {
   feature_uploads?: string | null
   /** The metadata upload (migration 0004). */
   metadata_upload_id?: string | null
+  /** JSON array of the finished map's warnings (migration 0005). */
+  warnings?: string | null
 }
 
 /** Every features upload of a job, in concatenation order. */
@@ -85,6 +87,7 @@ export function jobFromRow(row: JobRow): Job {
     attempt: row.attempt,
     progress: row.progress ? (JSON.parse(row.progress) as JobProgress) : null,
     error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    warnings: row.warnings ? (JSON.parse(row.warnings) as MapWarning[]) : [],
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,

@@ -25,7 +25,7 @@ describe("the worker's edge client", () => {
 
   it('gives up after a bounded number of attempts', async () => {
     const calls = answers(...Array(10).fill(503))
-    await expect(new EdgeClient('http://edge', 's').complete(job, { kl: 1, iterations: 10 })).rejects.toThrow(/503/)
+    await expect(new EdgeClient('http://edge', 's').complete(job, { kl: 1, iterations: 10, warnings: [] })).rejects.toThrow(/503/)
     expect(calls).toHaveLength(EDGE_RETRY.attempts)
   })
 

@@ -1,5 +1,5 @@
 /** @module The worker's side of the edge's worker API: lease, heartbeat, frames, complete, fail. */
-import type { JobParams, JobProgress, UploadInfo } from '@constellate/shared'
+import type { JobParams, JobProgress, MapWarning, UploadInfo } from '@constellate/shared'
 import type { LeasedModel } from './inference/model-job.ts'
 
 export interface UploadRef { id: string; key: string; filename: string; size: number; info: UploadInfo | null }
@@ -71,7 +71,7 @@ export class EdgeClient {
     })
   }
 
-  async complete(job: LeasedJob, summary: { kl: number | null; iterations: number }): Promise<void> {
+  async complete(job: LeasedJob, summary: { kl: number | null; iterations: number; warnings: MapWarning[] }): Promise<void> {
     await this.json(`/jobs/${job.job.id}/complete`, { leaseId: job.lease.leaseId, fence: job.lease.fence, ...summary })
   }
 

@@ -7,6 +7,7 @@ import os from 'node:os'
 import { KernelPool } from './compute/pool.ts'
 import { SeededRandom } from './compute/random.ts'
 import { pca } from './pca/pca.ts'
+import { magnitudeScale, maxFiniteAbs } from './inputs/magnitude.ts'
 import { exactKnn, type Metric } from './tsne/knn.ts'
 import { approximateKnn } from './tsne/knn-ivf.ts'
 import { affinities } from './tsne/affinities.ts'
@@ -100,6 +101,8 @@ export interface EmbedResult {
   iterations: number
   cancelled: boolean
   kl: number
+  /** Every KL divergence the optimiser computed, after which iteration (for the convergence check). */
+  klHistory?: { iteration: number; kl: number }[]
   /** Seconds per stage. */
   timings: Record<string, number>
   resolved: Record<string, unknown>
@@ -131,6 +134,16 @@ const APPROXIMATE_KNN_ABOVE = 8000
 /** From this many points FFT interpolation replaces Barnes-Hut repulsion (2D grid; 3D grid since issue 4's 3D FFT). */
 const FFT_2D_FROM = 4000
 const FFT_3D_FROM = 4000
+
+/**
+ * The points themselves when their magnitude is one the float32 stages compute safely, else a copy
+ * scaled by a power of two (the map does not change: every stage depends on distances only up to a
+ * factor). Jobs arrive already scaled (map-inputs); this keeps direct callers safe too.
+ */
+export function withinSafeMagnitude(points: Float32Array): Float32Array {
+  const scale = magnitudeScale(maxFiniteAbs(points))
+  return scale === 1 ? points : points.map((v) => v * scale)
+}
 
 /** Checks inputs and options, throwing TsneInputError with a fix; shared by every compute backend. */
 export function validate(points: Float32Array, n: number, d: number, o: EmbedOptions): void {
@@ -179,9 +192,10 @@ export function resolveOptions(
  * Embeds n points (row-major n x d float32, finite) into 2 or 3 dimensions with t-SNE.
  * Deterministic: same input, options and seed give byte-identical output for any thread count.
  */
-export async function embed(points: Float32Array, n: number, d: number, options: Partial<EmbedOptions> = {}, hooks: EmbedHooks = {}): Promise<EmbedResult> {
+export async function embed(input: Float32Array, n: number, d: number, options: Partial<EmbedOptions> = {}, hooks: EmbedHooks = {}): Promise<EmbedResult> {
   const o = resolveOptions(n, options)
-  validate(points, n, d, o)
+  validate(input, n, d, o)
+  const points = withinSafeMagnitude(input.subarray(0, n * d))
   const pool = sharedPool(o.threads)
   const timings: Record<string, number> = {}
   const time = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
@@ -232,6 +246,7 @@ export async function embed(points: Float32Array, n: number, d: number, options:
       iterations: result.iterations,
       cancelled: result.cancelled,
       kl: result.kl,
+      klHistory: result.klHistory,
       timings,
       resolved: { ...resolved, pcaApplied: reduce, k, threads },
       backend: 'cpu',

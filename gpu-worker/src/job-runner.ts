@@ -3,8 +3,10 @@
  * User errors fail the job at once with a plain message; anything else is reported as retryable.
  */
 import { WORKER_VERSION, reportFailure, sha256, startHeartbeat } from './run-support.ts'
-import { encodeFrame, encodeNpyInt32 } from '@constellate/shared'
-import { TsneInputError, type EmbedFrame } from './engine.ts'
+import { encodeFrame, encodeNpyInt32, resolvePerplexity } from '@constellate/shared'
+import { EMBED_DEFAULTS, TsneInputError, type EmbedFrame } from './engine.ts'
+import { convergenceWarning, inputWarnings } from './map-warnings.ts'
+import { ResultCheckError, checkFiniteResult } from './result-check.ts'
 import { selectBackend } from './backends/select-backend.ts'
 import type { BackendChoice } from './backends/backend.ts'
 import { EdgeClient, StaleLeaseError, type LeasedJob } from './edge-client.ts'
@@ -87,9 +89,11 @@ export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: Abor
     await ctx.edge.heartbeat(leased, { stage: 'pca', labelsReady: Boolean(labels), metadataReady: Boolean(read.metadata), points: read.n })
 
     let lastFrameIteration = -1
+    const params = { ...job.params, perplexity: resolvePerplexity(job.params.perplexity, features.n) }
+    const warnings = inputWarnings({ ...features, perplexity: params.perplexity, labels, subsample: read.subsample })
     const selection = await selectBackend(job.params.backend ?? ctx.backend)
     const result = await time('embed', () =>
-      selection.backend.embed(features.points, features.n, features.d, job.params, {
+      selection.backend.embed(features.points, features.n, features.d, params, {
         signal: abort.signal,
         onStage: (stage) => {
           ctx.edge.heartbeat(leased, { stage }).catch(() => undefined)
@@ -114,6 +118,10 @@ export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: Abor
     const prefix = job.resultsPrefix
     const extras = await time('neighbours', () => writeMapExtras(ctx.store, prefix, result, { points: features.points, d: features.d }))
     const metrics = await time('metrics', async () => computeMetrics(result.embedding, features.n, result.dims, labels, { points: features.points, d: features.d }))
+    const metricsJson = { ...metrics, pointQuality: { k: extras.k, space: extras.space, mean: extras.meanQuality } }
+    checkFiniteResult(result, metricsJson)
+    const converged = convergenceWarning(result.klHistory ?? [], result.iterations, Math.min(result.iterations, EMBED_DEFAULTS.earlyExaggerationIterations))
+    if (converged) warnings.push(converged)
     const first = read.inputs.files[0]!
     const manifest = {
       job: job.id,
@@ -126,7 +134,8 @@ export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: Abor
       },
       inputs: {
         // n: the input rows of all files together (before any subsample); the map's points are `points`.
-        features: { upload: first.upload, filename: first.filename, sha256: first.sha256, n: read.inputs.n, d: features.d },
+        // scale: the power of two the values were multiplied by to fit float32 arithmetic (1: as uploaded)
+        features: { upload: first.upload, filename: first.filename, sha256: first.sha256, n: read.inputs.n, d: features.d, scale: read.scale },
         ...(read.inputs.files.length > 1 ? { featureFiles: read.inputs.files } : {}),
         labels: read.inputs.labels,
         metadata: read.inputs.metadata,
@@ -134,19 +143,20 @@ export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: Abor
       points: features.n,
       subsample: read.subsample,
       neighbours: extras,
-      params: { ...job.params, ...result.resolved },
+      params: { ...job.params, ...result.resolved, ...(job.params.perplexity === 'auto' ? { perplexityRequested: 'auto' } : {}) },
       seed: job.params.seed,
       kl: result.kl,
+      warnings,
       timings: { ...timings, ...result.timings, total: (Date.now() - started) / 1000 },
       createdAt: new Date().toISOString(),
     }
     await ctx.store.put(`${prefix}/embedding.npy`, embeddingNpy(result.embedding, features.n, result.dims), 'application/octet-stream')
     await ctx.store.put(`${prefix}/embedding.csv`, embeddingCsv(result.embedding, features.n, result.dims, labels), 'text/csv')
     await ctx.store.put(`${prefix}/indices.npy`, encodeNpyInt32(read.indices, [features.n]), 'application/octet-stream')
-    await ctx.store.put(`${prefix}/metrics.json`, JSON.stringify({ ...metrics, pointQuality: { k: extras.k, space: extras.space, mean: extras.meanQuality } }, null, 2), 'application/json')
+    await ctx.store.put(`${prefix}/metrics.json`, JSON.stringify(metricsJson, null, 2), 'application/json')
     await ctx.store.put(`${prefix}/manifest.json`, JSON.stringify(manifest, null, 2), 'application/json')
     heartbeat.stop()
-    await ctx.edge.complete(leased, { kl: Number.isFinite(result.kl) ? result.kl : null, iterations: result.iterations })
+    await ctx.edge.complete(leased, { kl: result.kl, iterations: result.iterations, warnings })
     ctx.log('job succeeded', { job: job.id, seconds: (Date.now() - started) / 1000 })
   } catch (err) {
     heartbeat.stop()
@@ -156,7 +166,7 @@ export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: Abor
       await ctx.edge.release(leased).catch((releaseErr) => ctx.log('could not release job; its lease will expire', { error: String(releaseErr) }))
       return
     }
-    await reportFailure(ctx, leased, err, err instanceof InputError || err instanceof TsneInputError)
+    await reportFailure(ctx, leased, err, err instanceof InputError || err instanceof TsneInputError || err instanceof ResultCheckError)
   } finally {
     heartbeat.stop()
     shutdown?.removeEventListener('abort', onShutdown)

@@ -4,12 +4,13 @@
  * column for several files), and the subsample the worker keeps. Everything returned refers to the kept
  * points, in the map's order; `indices` maps them back to input rows.
  */
-import { minPointsForPerplexity, type JobParams } from '@constellate/shared'
+import { largestPerplexity, minPointsForPerplexity, resolvePerplexity, type JobParams } from '@constellate/shared'
 import type { UploadRef } from './edge-client.ts'
 import {
   InputError,
   checkLabelCount,
   checkMetadataCount,
+  combineFeatureScales,
   loadFeatures,
   loadLabels,
   parseMetadata,
@@ -41,6 +42,8 @@ export interface MapInputs {
   metadata: MetadataTable | null
   /** Input row of each kept point, ascending. */
   indices: Int32Array
+  /** The power of two every feature value was multiplied by to fit the float32 pipeline (1: as uploaded). */
+  scale: number
   subsample: SubsampleRecord | null
   /** For manifest.json. */
   inputs: {
@@ -82,6 +85,7 @@ export async function loadMapInputs(
   }
   const d = first.matrix.d
   const total = matrices.reduce((sum, m) => sum + m.matrix.n, 0)
+  const scale = combineFeatureScales(matrices.map((m) => m.matrix))
   const points = matrices.length === 1 ? first.matrix.points : concatenate(matrices.map((m) => m.matrix.points), total * d)
   validateFeatures(points, total, d)
 
@@ -118,15 +122,15 @@ export async function loadMapInputs(
     n: total,
   }
   if (!job.params.subsample) {
-    return { points, n: total, d, labels, metadata, indices: Int32Array.from({ length: total }, (_, i) => i), subsample: null, inputs }
+    return { points, n: total, d, labels, metadata, indices: Int32Array.from({ length: total }, (_, i) => i), scale, subsample: null, inputs }
   }
   const kept = subsample(total, job.params.subsample, job.params.seed, labels)
-  const needed = minPointsForPerplexity(job.params.perplexity)
+  const needed = minPointsForPerplexity(resolvePerplexity(job.params.perplexity, kept.indices.length))
   if (kept.indices.length < needed) {
     const what = job.params.subsample.method === 'stratified' ? 'perLabel or size' : 'size'
     throw new InputError(
       'perplexity_too_large',
-      `perplexity ${job.params.perplexity} needs at least ${needed} points; the subsample keeps ${kept.indices.length} of ${total}. Raise ${what}, or lower perplexity (at most ${Math.max(1, Math.floor((kept.indices.length - 1) / 3))}).`,
+      `perplexity ${job.params.perplexity} needs at least ${needed} points; the subsample keeps ${kept.indices.length} of ${total}. Raise ${what}, or lower perplexity (at most ${largestPerplexity(kept.indices.length)}, or "auto").`,
     )
   }
   return {
@@ -136,6 +140,7 @@ export async function loadMapInputs(
     labels: labels && { classes: labels.classes, codes: Int32Array.from(kept.indices, (i) => labels!.codes[i]!) },
     metadata: metadata && selectMetadataRows(metadata, kept.indices),
     indices: kept.indices,
+    scale,
     subsample: kept.record,
     inputs,
   }

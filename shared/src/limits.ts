@@ -50,11 +50,35 @@ export const LIMITS = {
   maxMetadataTextLength: 200,
   /** Neighbours per point in neighbours.npy, and k of the per-point quality in quality-points.npy. */
   mapNeighbours: 10,
+  /** Largest JSON request body, bytes (every JSON route of the public and worker APIs; answers 413 above). */
+  maxJsonBodyBytes: 1024 ** 2,
+  /**
+   * Largest animation frame a worker may post, bytes: a 3D CSTF frame of maxPoints points
+   * (frameHeaderBytes(3) = 44 header bytes + 2,000,000 x 3 x 2 bytes of coordinates).
+   */
+  maxFrameBytes: 44 + 2_000_000 * 3 * 2,
+  /** Longest filename kept, characters after normalisation (normaliseFilename): longer ones are shortened, keeping the extension. */
+  maxFilenameLength: 255,
+  /** Longest filename a request may send, characters (names up to this are shortened rather than refused). */
+  maxFilenameRequestLength: 1024,
 } as const
 
 /** Smallest N for a perplexity: k = 3*perplexity neighbours must exist. */
 export function minPointsForPerplexity(perplexity: number): number {
   return Math.floor(3 * perplexity) + 1
+}
+
+/** The largest whole perplexity that n points allow (at least 1): its 3 x perplexity neighbours exist. */
+export function largestPerplexity(n: number): number {
+  return Math.max(1, Math.floor((n - 1) / 3))
+}
+
+/** The perplexity `"auto"` stands for (and the largest the default allows): 30, or less when n is small. */
+export const AUTO_PERPLEXITY_CAP = 30
+
+/** A requested perplexity for n points: a number as given, `"auto"` as the largest up to 30 that fits n. */
+export function resolvePerplexity(requested: number | 'auto', n: number): number {
+  return requested === 'auto' ? Math.min(AUTO_PERPLEXITY_CAP, largestPerplexity(n)) : requested
 }
 
 /** Part size for a multipart upload of `size` bytes: at least minPartBytes, and at most 10,000 parts. */

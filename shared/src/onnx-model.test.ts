@@ -122,6 +122,12 @@ describe('reading an ONNX model without a runtime', () => {
     expect(text.message).toMatch(/torch\.onnx\.export/)
     const noIr = new GraphBuilder().input('x', [1]).node('Relu', ['x'], ['y']).output('y', [1]).model({ irVersion: null })
     expect((await refusal(noIr)).code).toBe('onnx_no_ir_version')
+    for (const absurd of [0, 101, 2 ** 40]) {
+      const odd = await refusal(new GraphBuilder().input('x', [1]).node('Relu', ['x'], ['y']).output('y', [1]).model({ irVersion: absurd }))
+      expect(odd.code).toBe('onnx_bad_ir_version')
+      expect(odd.message).toContain(`IR version ${absurd}`)
+      expect(odd.message).not.toMatch(/does not declare/)
+    }
     const noGraph = new ProtoWriter().varint(1, 8).string(2, 'pytorch').finish()
     expect((await refusal(noGraph)).code).toBe('onnx_no_graph')
     const truncated = buildMlp({ inputDims: 4, hidden: 8, classes: 3 }).bytes.subarray(0, 200)

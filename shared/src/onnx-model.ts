@@ -13,10 +13,14 @@ export type { OnnxDim } from './onnx-shapes.ts'
 export type OnnxModelErrorCode =
   | 'onnx_not_protobuf'
   | 'onnx_no_ir_version'
+  | 'onnx_bad_ir_version'
   | 'onnx_no_graph'
   | 'onnx_external_data'
   | 'onnx_too_many_nodes'
   | 'onnx_too_large'
+
+/** Largest ModelProto.ir_version accepted: far above any ONNX release, far below a corrupt varint. */
+export const MAX_IR_VERSION = 100
 
 /** A file that is not a usable ONNX model; the message says what is wrong and how to fix it. */
 export class OnnxModelError extends Error {
@@ -176,8 +180,14 @@ async function readModel(walk: Walk): Promise<OnnxModelSummary> {
       await r.nested(await r.varint(), () => readFunction(walk))
     } else await r.skipValue(t.wire)
   }
-  if (irVersion === null || irVersion < 1 || irVersion > 100) {
+  if (irVersion === null) {
     throw new OnnxModelError('onnx_no_ir_version', `The file does not declare an ONNX IR version (ModelProto.ir_version), so it is not an ONNX model. Export it with torch.onnx.export or save it with onnx.save_model.`)
+  }
+  if (irVersion < 1 || irVersion > MAX_IR_VERSION) {
+    throw new OnnxModelError(
+      'onnx_bad_ir_version',
+      `The model declares ONNX IR version ${irVersion}, which no ONNX release has (they are small numbers: 3 to 11 from current exporters; at most ${MAX_IR_VERSION} is read), so the file is damaged or not an ONNX model. Export it again with torch.onnx.export or onnx.save_model.`,
+    )
   }
   if (!graph) throw new OnnxModelError('onnx_no_graph', 'The ONNX file holds no graph (ModelProto.graph is missing). Export the whole model, not only its weights.')
   const inputs = graph.inputs.filter((v) => !graph!.initializers.has(v.name))

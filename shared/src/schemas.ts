@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { LIMITS } from './limits.ts'
 import { ModelJobRequest } from './onnx-job.ts'
 import { OnnxUploadInfo } from './onnx-uploads.ts'
+import { MapWarning } from './warnings.ts'
 
 /**
  * `model`: an .onnx model; `inputs`: what a model job feeds it (.npy batch or image archive);
@@ -15,16 +16,19 @@ export type UploadKind = z.infer<typeof UploadKind>
 export const UploadFormat = z.enum(['npy', 'csv', 'tsv', 'txt', 'onnx', 'zip', 'tar'])
 export type UploadFormat = z.infer<typeof UploadFormat>
 
-export const CreateUploadRequest = z.object({
-  filename: z.string().min(1).max(255),
-  size: z.number().int().positive().max(LIMITS.maxUploadBytes),
-  kind: UploadKind,
-})
+export const CreateUploadRequest = z
+  .object({
+    /** Kept normalised (normaliseFilename): longer than LIMITS.maxFilenameLength is shortened, not refused. */
+    filename: z.string().min(1).max(LIMITS.maxFilenameRequestLength),
+    size: z.number().int().positive().max(LIMITS.maxUploadBytes),
+    kind: UploadKind,
+  })
+  .strict()
 export type CreateUploadRequest = z.infer<typeof CreateUploadRequest>
 
 export const UploadStatus = z.enum(['pending', 'verified'])
 
-export const ReportPartRequest = z.object({ etag: z.string().min(1).max(200) })
+export const ReportPartRequest = z.object({ etag: z.string().min(1).max(200) }).strict()
 
 /** What the edge learned about a verified file (from its header or by scanning it). */
 export const UploadInfo = z.object({
@@ -121,7 +125,11 @@ export const SubsampleParams = z
 export type SubsampleParams = z.infer<typeof SubsampleParams>
 
 export const JobParams = z.object({
-  perplexity: z.number().positive().max(LIMITS.maxPerplexity).default(TSNE_PARAM_DEFAULTS.perplexity),
+  /**
+   * Effective number of neighbours t-SNE balances per point (k = 3 x perplexity are used). `"auto"`: the
+   * largest up to 30 that the map's points allow (resolvePerplexity; the manifest records the value used).
+   */
+  perplexity: z.union([z.number().positive().max(LIMITS.maxPerplexity), z.literal('auto')]).default(TSNE_PARAM_DEFAULTS.perplexity),
   dims: z.union([z.literal(2), z.literal(3)]).default(2),
   iterations: z.number().int().min(50).max(LIMITS.maxIterations).default(TSNE_PARAM_DEFAULTS.iterations),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(TSNE_PARAM_DEFAULTS.seed),
@@ -144,10 +152,11 @@ export const CreateJobRequest = z
     labels: z.string().min(1).optional(),
     /** Upload id of a metadata table (kind "metadata"): header row, then one row per point. */
     metadata: z.string().min(1).optional(),
-    params: JobParams.partial().default({}),
+    params: JobParams.partial().strict().default({}),
     /** Compute the features with an uploaded ONNX model on uploaded inputs (see onnx-job.ts). */
     model: ModelJobRequest.optional(),
   })
+  .strict()
   .refine((body) => (body.features === undefined) !== (body.model === undefined), {
     message: 'give either features (an upload id) or model ({upload, inputs, layers?}), not both',
     path: ['features'],
@@ -191,6 +200,8 @@ export const Job = z.object({
   attempt: z.number().int(),
   progress: JobProgress.nullable(),
   error: JobError.nullable(),
+  /** What may mislead in the finished map (empty until it succeeds, and when nothing does); see warnings.ts. */
+  warnings: z.array(MapWarning),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
@@ -292,12 +303,14 @@ export type LiveMessage = z.infer<typeof LiveMessage>
 
 export const Scope = z.enum(['read', 'write'])
 
-export const CreateTokenRequest = z.object({
-  name: z.string().min(1).max(100),
-  scopes: z.array(Scope).min(1).default(['read', 'write']),
-  /** Omit for a token that never expires. */
-  expiresInDays: z.number().positive().max(3650).optional(),
-})
+export const CreateTokenRequest = z
+  .object({
+    name: z.string().min(1).max(100),
+    scopes: z.array(Scope).min(1).default(['read', 'write']),
+    /** Omit for a token that never expires. */
+    expiresInDays: z.number().positive().max(3650).optional(),
+  })
+  .strict()
 
 export const ApiToken = z.object({
   id: z.string(),
@@ -318,10 +331,12 @@ export const CreateTokenResponse = z.object({
   secret: z.string(),
 })
 
-export const CreateLinkRequest = z.object({
-  /** Omit for a link that works until revoked. */
-  expiresInDays: z.number().positive().max(3650).optional(),
-})
+export const CreateLinkRequest = z
+  .object({
+    /** Omit for a link that works until revoked. */
+    expiresInDays: z.number().positive().max(3650).optional(),
+  })
+  .strict()
 
 export const ShareLink = z.object({
   id: z.string(),

@@ -18,6 +18,8 @@ describe('the whole path over HTTP', () => {
     expect(job.error).toBeNull()
     expect(job.status).toBe('succeeded')
     expect(job.progress?.frames).toBeGreaterThanOrEqual(750 / 25)
+    // real digits at the defaults: nothing about this map should mislead
+    expect(job.warnings).toEqual([])
 
     const npy = await client.request('GET', `/api/v1/jobs/${job.id}/embedding.npy`)
     expect(npy.status).toBe(200)

@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import { JobStatus, type Job } from '@constellate/shared'
 import { createContext, jobPageUrl, type Context, type GlobalFlags } from '../context.ts'
 import { UsageError } from '../exit-codes.ts'
-import { followJob } from '../progress.ts'
+import { followJob, warningLines } from '../progress.ts'
 import { numberOption } from './upload.ts'
 
 function progressText(job: Job): string {
@@ -19,6 +19,7 @@ export function describeJob(context: Context, job: Job): string[] {
   lines.push(`  points ${job.n ?? '?'} x ${job.d ?? '?'}  perplexity ${p.perplexity}  dims ${p.dims}  iterations ${p.iterations}  seed ${p.seed}  pca ${p.pcaDims}`)
   lines.push(`  created ${job.createdAt}${job.finishedAt ? `  finished ${job.finishedAt}` : ''}  attempt ${job.attempt}`)
   if (job.error) lines.push(`  error ${job.error.code}: ${job.error.message}`)
+  lines.push(...warningLines(job))
   lines.push(`  page ${jobPageUrl(context, job.id)}`)
   return lines
 }

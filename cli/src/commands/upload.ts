@@ -54,6 +54,11 @@ export function numberOption(name: string) {
   }
 }
 
+/** `--perplexity`: a number, or `auto`. */
+export function perplexityOption(value: string): number | 'auto' {
+  return value.trim().toLowerCase() === 'auto' ? 'auto' : numberOption('perplexity')(value)
+}
+
 /**
  * `--subsample`: `random:<size>`, `stratified:<perLabel>` or `stratified:<perLabel>:<size>` (either may be
  * empty, e.g. `stratified::20000`). Checked with the API's own schema.
@@ -73,7 +78,7 @@ interface SubmitOptions {
   labels?: string
   metadata?: string
   subsample?: SubsampleParams
-  perplexity?: number
+  perplexity?: number | 'auto'
   dims?: number
   iterations?: number
   seed?: number
@@ -106,7 +111,7 @@ export function registerUpload(program: Command): void {
     .option('--labels <fileOrId>', 'labels file (.npy/.csv/.txt) or upload id, one label per point of all feature files')
     .option('--metadata <fileOrId>', 'metadata table (.csv/.tsv with a header row, one row per point) or upload id')
     .option('--subsample <spec>', 'worker subsampling: random:<size> | stratified:<perLabel>[:<size>]', parseSubsample)
-    .option('--perplexity <n>', 'perplexity (default 30)', numberOption('perplexity'))
+    .option('--perplexity <n>', 'perplexity, or "auto" for the largest up to 30 that the points allow (default 30)', perplexityOption)
     .option('--dims <n>', '2 or 3 (default 2)', numberOption('dims'))
     .option('--iterations <n>', 'iterations, 50 to 10000 (default 750)', numberOption('iterations'))
     .option('--seed <n>', 'random seed (default 42)', numberOption('seed'))

@@ -1,11 +1,12 @@
 /** @module Job routes: create, read, cancel, watch live, replay frames, download results. */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
-import { ApiErrorBody, CreateJobRequest, Job, JobMetadata, JobParams, LIMITS, minPointsForPerplexity, type UploadInfo } from '@constellate/shared'
+import { ApiErrorBody, CreateJobRequest, Job, JobMetadata, JobParams, LIMITS, largestPerplexity, minPointsForPerplexity, resolvePerplexity, type UploadInfo } from '@constellate/shared'
 import type { AppEnv } from '../env.ts'
 import { ApiError } from '../errors.ts'
 import { getOwnedJob, getOwnedUpload, jobFromRow, type JobRow, type UploadRow } from '../db.ts'
 import { nowIso, randomId } from '../ids.ts'
 import { validationHook } from '../validation.ts'
+import { jsonBody } from '../request-body.ts'
 import { publishStatus } from '../live.ts'
 import { jobResources, metadataResponse } from './job-resources.ts'
 import { resolveJobSource } from '../model-jobs.ts'
@@ -55,14 +56,14 @@ function checkShape(params: JobParams, features: KnownShape, labels: UploadInfo 
     }
     // With a subsample size the map has at most that many points.
     const mapped = params.subsample?.size !== undefined ? Math.min(n, params.subsample.size) : n
-    const needed = minPointsForPerplexity(params.perplexity)
+    const needed = minPointsForPerplexity(resolvePerplexity(params.perplexity, mapped))
     if (mapped < needed) {
-      const highest = Math.max(1, Math.floor((mapped - 1) / 3))
+      const highest = largestPerplexity(mapped)
       const what = mapped < n ? `the subsample keeps at most ${mapped}` : `got ${n}`
       throw new ApiError(
         400,
         'perplexity_too_large',
-        `perplexity ${params.perplexity} needs at least ${needed} points; ${what}. Lower perplexity (at most ${highest} for ${mapped} points) or ${mapped < n ? 'keep more points' : 'upload more points'}.`,
+        `perplexity ${params.perplexity} needs at least ${needed} points; ${what}. Lower perplexity (at most ${highest} for ${mapped} points, or "auto" for the largest that fits) or ${mapped < n ? 'keep more points' : 'upload more points'}.`,
       )
     }
     if (labels?.rows != null && labels.rows !== n) {
@@ -102,6 +103,7 @@ jobs.openapi(
     method: 'post',
     path: '/jobs',
     summary: 'Queue a PCA + t-SNE job on verified uploads',
+    middleware: [jsonBody(CreateJobRequest, { example: '{"features": "upl_...", "params": {"perplexity": 30}}' })] as const,
     request: { body: { content: { 'application/json': { schema: CreateJobRequest } }, required: true } },
     responses: {
       200: { content: { 'application/json': { schema: JobEnvelope } }, description: 'The job an earlier request with the same Idempotency-Key created' },

@@ -4,7 +4,8 @@
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { FrameFormatError, JobProgress, decodeFrame, type UploadInfo } from '@constellate/shared'
+import { FrameFormatError, JobProgress, MapWarning, decodeFrame, type UploadInfo } from '@constellate/shared'
+import { LIMITS } from '@constellate/shared'
 import type { AppEnv, Env } from '../env.ts'
 import { ApiError } from '../errors.ts'
 import { featureUploadIds, getJob, jobFromRow, type JobRow, type UploadRow } from '../db.ts'
@@ -13,6 +14,7 @@ import { nowIso } from '../ids.ts'
 import { publishStatus, roomFor } from '../live.ts'
 import { Storage } from '../storage.ts'
 import { describeIssues } from '../validation.ts'
+import { readBinaryBody, readJsonBody } from '../request-body.ts'
 import { leasedModel } from '../model-jobs.ts'
 
 export const worker = new Hono<AppEnv>()
@@ -23,6 +25,22 @@ worker.use('*', async (c, next) => {
   if (!c.env.WORKER_SECRET || header.length !== expected.length || !timingSafeEqual(header, expected)) {
     throw new ApiError(401, 'worker_unauthorized', 'Worker routes need Authorization: Bearer <WORKER_SECRET>.')
   }
+  await next()
+})
+
+// Bodies are read (content type, size limit, JSON syntax) before any handler: `c.req.json()` and
+// `c.req.arrayBuffer()` below then answer from the body cache. Worker bodies are not strict: a newer
+// worker may send fields this edge does not know yet.
+worker.use('/lease', async (c, next) => {
+  await readJsonBody(c, { example: '{"workerId": "gpu-1", "waitSeconds": 20}' })
+  await next()
+})
+worker.use('/jobs/:id/:action{heartbeat|complete|fail|release}', async (c, next) => {
+  await readJsonBody(c, { example: '{"leaseId": "lse_...", "fence": 1}' })
+  await next()
+})
+worker.use('/jobs/:id/frames', async (c, next) => {
+  await readBinaryBody(c, LIMITS.maxFrameBytes, 'a CSTF frame (shared/src/frame-codec.ts)')
   await next()
 })
 
@@ -148,17 +166,17 @@ worker.post('/jobs/:id/frames', async (c) => {
 })
 
 worker.post('/jobs/:id/complete', async (c) => {
-  const body = await parse(LeaseRef.extend({ kl: z.number().nullable().optional(), iterations: z.number().int().optional() }), await c.req.json())
+  const body = await parse(LeaseRef.extend({ kl: z.number().nullable().optional(), iterations: z.number().int().optional(), warnings: z.array(MapWarning).max(100).default([]) }), await c.req.json())
   const row = await requireLease(c.env, c.req.param('id'), body.leaseId, body.fence)
   if (row.status === 'succeeded') return c.json({ job: jobFromRow(row) }) // completing twice is idempotent
   if (row.status !== 'running') throw new ApiError(409, 'job_not_running', `Job "${row.id}" is ${row.status}; it cannot be completed.`)
   const previous = row.progress ? (JSON.parse(row.progress) as JobProgress) : emptyProgress()
   const progress: JobProgress = { ...previous, stage: 'done', iteration: body.iterations ?? previous.iteration, kl: body.kl ?? previous.kl }
   const updated = await c.env.DB.prepare(
-    `UPDATE jobs SET status = 'succeeded', results_prefix = ?, finished_at = ?, lease_expires_at = NULL, progress = ?, error_code = NULL, error_message = NULL
+    `UPDATE jobs SET status = 'succeeded', results_prefix = ?, finished_at = ?, lease_expires_at = NULL, progress = ?, error_code = NULL, error_message = NULL, warnings = ?
      WHERE id = ? AND lease_id = ? AND lease_fence = ? AND status = 'running' RETURNING *`,
   )
-    .bind(`jobs/${row.id}/attempts/${row.attempt}`, nowIso(c.get('now')), JSON.stringify(progress), row.id, body.leaseId, body.fence)
+    .bind(`jobs/${row.id}/attempts/${row.attempt}`, nowIso(c.get('now')), JSON.stringify(progress), JSON.stringify(body.warnings), row.id, body.leaseId, body.fence)
     .first<JobRow>()
   if (!updated) throw new ApiError(409, 'stale_lease', `Job "${row.id}" changed while completing; this lease no longer holds it.`)
   const job = jobFromRow(updated)

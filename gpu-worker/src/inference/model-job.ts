@@ -4,11 +4,28 @@
  * layer with the job's parameters and seed (one map each; the first streams live frames), and complete.
  */
 import { WORKER_VERSION, reportFailure, sha256, startHeartbeat } from '../run-support.ts'
-import { LIMITS, OnnxModelError, encodeFrame, encodeNpyFloat32, encodeNpyInt32, readOnnxModelBytes, type ImagePreprocess, type JobLayer, type JobLayers, type UploadInfo } from '@constellate/shared'
-import { TsneInputError, type EmbedFrame } from '../engine.ts'
+import {
+  LIMITS,
+  OnnxModelError,
+  encodeFrame,
+  encodeNpyFloat32,
+  encodeNpyInt32,
+  largestPerplexity,
+  minPointsForPerplexity,
+  readOnnxModelBytes,
+  resolvePerplexity,
+  type ImagePreprocess,
+  type JobLayer,
+  type JobLayers,
+  type MapWarning,
+  type UploadInfo,
+} from '@constellate/shared'
+import { EMBED_DEFAULTS, TsneInputError, type EmbedFrame } from '../engine.ts'
+import { convergenceWarning, inputWarnings } from '../map-warnings.ts'
+import { ResultCheckError, checkFiniteResult } from '../result-check.ts'
 import { selectBackend } from '../backends/select-backend.ts'
 import { StaleLeaseError, type LeasedJob, type UploadRef } from '../edge-client.ts'
-import { InputError, checkLabelCount, compareLabels, loadLabels, validateFeatures } from '../inputs/index.ts'
+import { InputError, checkLabelCount, compareLabels, loadLabels, normaliseMagnitude, validateFeatures } from '../inputs/index.ts'
 import { computeMetrics } from '../metrics.ts'
 import { computeMapExtras, type MapExtrasSummary } from '../map-extras.ts'
 import { embeddingCsv, embeddingNpy } from '../results.ts'
@@ -99,6 +116,14 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
       throw new ModelError('model_input_unsupported', `Model inputs are read from .npy, .zip or .tar files; got "${job.features.filename}".`)
     }
     const n = source.n
+    // the point count is known before inference: a perplexity it cannot carry fails now, not after it
+    const params = { ...job.params, perplexity: resolvePerplexity(job.params.perplexity, n) }
+    if (n < minPointsForPerplexity(params.perplexity)) {
+      throw new InputError(
+        'perplexity_too_large',
+        `perplexity ${params.perplexity} needs at least ${minPointsForPerplexity(params.perplexity)} points; "${job.features.filename}" holds ${n} inputs. Lower perplexity (at most ${largestPerplexity(n)}, or "auto") or add inputs.`,
+      )
+    }
 
     let labels: { classes: string[]; codes: Int32Array } | undefined
     let labelHash: string | null = null
@@ -140,6 +165,8 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
     let sharedStart: Float64Array | undefined
     const layerNeighbours: MapExtrasSummary[] = []
     const selection = await selectBackend(job.params.backend ?? ctx.backend)
+    const warnings: MapWarning[] = []
+    const layerScales: number[] = []
     for (const [index, layer] of outputs.entries()) {
       try {
         validateFeatures(layer.features, n, layer.d)
@@ -147,10 +174,15 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
         if (err instanceof InputError) throw new InputError(err.code, `Layer "${layer.name}": ${err.message}`)
         throw err
       }
+      layerScales.push(normaliseMagnitude(layer.features))
+      const layerWarnings = inputWarnings({ points: layer.features, n, d: layer.d, perplexity: params.perplexity, labels })
+      // the perplexity and label warnings are the same for every layer: the first layer's stand for all
+      const perLayer = index === 0 ? layerWarnings : layerWarnings.filter((w) => w.code === 'duplicate_points' || w.code === 'constant_columns')
+      warnings.push(...perLayer.map((w) => (outputs.length > 1 ? { ...w, layer: layer.name } : w)))
       const stagePrefix = outputs.length > 1 ? `layer ${index + 1}/${outputs.length}: ` : ''
       let lastFrame = -1
       const result = await time('embed', () =>
-        selection.backend.embed(layer.features, n, layer.d, job.params, {
+        selection.backend.embed(layer.features, n, layer.d, params, {
           signal: abort.signal,
           // Every layer's map starts from the first layer's start layout, so differences between the maps
           // come from the layers, not from where the optimisation began.
@@ -175,11 +207,15 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
       const metrics = await computeMetrics(result.embedding, n, result.dims, labels, { points: layer.features, d: layer.d })
       // Each layer's map has its own neighbours (in that layer's feature space) and per-point quality.
       const extras = await time('neighbours', () => computeMapExtras(result, { points: layer.features, d: layer.d }))
+      const metricsJson = { ...metrics, layer: layer.name, pointQuality: { k: extras.summary.k, space: extras.summary.space, mean: extras.summary.meanQuality } }
+      checkFiniteResult(result, metricsJson, outputs.length > 1 ? `the map of layer "${layer.name}"` : 'the map')
+      const converged = convergenceWarning(result.klHistory ?? [], result.iterations, Math.min(result.iterations, EMBED_DEFAULTS.earlyExaggerationIterations))
+      if (converged) warnings.push(outputs.length > 1 ? { ...converged, layer: layer.name } : converged)
       layerNeighbours.push(extras.summary)
       const files: [string, Uint8Array | string, string][] = [
         ['embedding.npy', embeddingNpy(result.embedding, n, result.dims), 'application/octet-stream'],
         ['embedding.csv', embeddingCsv(result.embedding, n, result.dims, labels), 'text/csv'],
-        ['metrics.json', JSON.stringify({ ...metrics, layer: layer.name, pointQuality: { k: extras.summary.k, space: extras.summary.space, mean: extras.summary.meanQuality } }, null, 2), 'application/json'],
+        ['metrics.json', JSON.stringify(metricsJson, null, 2), 'application/json'],
         ['neighbours.npy', encodeNpyInt32(extras.neighbours, [n, extras.summary.k]), 'application/octet-stream'],
         ['quality-points.npy', encodeNpyFloat32(extras.quality, [n]), 'application/octet-stream'],
       ]
@@ -218,26 +254,28 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
         labels: job.labels ? { upload: job.labels.id, filename: job.labels.filename, sha256: labelHash, classes: labels?.classes.length } : labels ? { from: 'folders', classes: labels.classes.length } : null,
       },
       model: {
-        layers: results.map(({ name, opType, shape, d }, i) => ({ name, opType, shape, d, neighbours: layerNeighbours[i] })),
+        // scale: the power of two the layer's values were multiplied by to fit float32 arithmetic (1: as computed)
+        layers: results.map(({ name, opType, shape, d }, i) => ({ name, opType, shape, d, scale: layerScales[i], neighbours: layerNeighbours[i] })),
         preprocess,
         batchSize: job.model.batchSize,
         // every map starts from the PCA layout of the first layer's features
         initialization: { method: 'pca', from: results[0]?.name ?? null, shared: results.length > 1 },
       },
-      params: job.params,
+      params: { ...job.params, perplexity: params.perplexity, ...(job.params.perplexity === 'auto' ? { perplexityRequested: 'auto' } : {}) },
       seed: job.params.seed,
       kl: first?.kl ?? null,
+      warnings,
       timings: { ...timings, layers: layerTimings, total: (Date.now() - started) / 1000 },
       createdAt: new Date().toISOString(),
     }
     await ctx.store.put(`${prefix}/manifest.json`, JSON.stringify(manifest, null, 2), 'application/json')
     heartbeat.stop()
-    await ctx.edge.complete(leased, { kl: first && Number.isFinite(first.kl) ? first.kl : null, iterations: first?.iterations ?? 0 })
+    await ctx.edge.complete(leased, { kl: first?.kl ?? null, iterations: first?.iterations ?? 0, warnings })
     ctx.log('model job succeeded', { job: job.id, layers: results.length, seconds: (Date.now() - started) / 1000 })
   } catch (err) {
     heartbeat.stop()
     if (err instanceof StaleLeaseError || heartbeat.lost()) return ctx.log('lease lost', { job: job.id })
-    await reportFailure(ctx, leased, err, err instanceof ModelError || err instanceof OnnxModelError || err instanceof InputError || err instanceof TsneInputError)
+    await reportFailure(ctx, leased, err, err instanceof ModelError || err instanceof OnnxModelError || err instanceof InputError || err instanceof TsneInputError || err instanceof ResultCheckError)
   } finally {
     heartbeat.stop()
     shutdown?.removeEventListener('abort', onShutdown)

@@ -19,12 +19,12 @@ describe('loadFeatures', () => {
   it('reads the same MNIST digits from float32 .npy, uint8 Fortran .npy and CSV', () => {
     const { points, n, d } = mnistSample(10)
     const fromNpy = loadFeatures(encodeNpyFloat32(points, [n, d]), 'npy')
-    expect(fromNpy).toEqual({ points, n, d })
+    expect(fromNpy).toEqual({ points, n, d, scale: 1 })
     const bytes = Array.from(points, (v) => Math.round(v * 255))
     const fromUint8 = loadFeatures(npyFile('|u1', [n, d], bytes, { fortranOrder: true }), 'npy')
     expect(fromUint8.points).toEqual(Float32Array.from(bytes))
     const csv = Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * d, (i + 1) * d)).join(',')).join('\n')
-    expect(loadFeatures(new TextEncoder().encode(csv), 'csv')).toEqual({ points, n, d })
+    expect(loadFeatures(new TextEncoder().encode(csv), 'csv')).toEqual({ points, n, d, scale: 1 })
   })
 
   it('refuses a .txt features file', () => {

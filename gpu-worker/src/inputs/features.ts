@@ -16,8 +16,8 @@ import { parseFeatureTable } from './text-table.ts'
 export function loadFeatures(bytes: Uint8Array, format: UploadFormat, filename = `features.${format}`): FeatureMatrix {
   if (format === 'npy') return readNpyFeatures(bytes, filename)
   if (format === 'csv' || format === 'tsv') {
-    const { points, n, d } = parseFeatureTable(bytes, format, filename)
-    return { points, n, d }
+    const { points, n, d, scale } = parseFeatureTable(bytes, format, filename)
+    return { points, n, d, scale }
   }
   throw new InputError('unsupported_format', `Features cannot be read from a .${format} file; use .npy, .csv or .tsv.`)
 }

@@ -4,6 +4,7 @@
  */
 import { parseNpyHeader, verifyUpload, type NpyHeader, type UploadKind } from '@constellate/shared'
 import { InputError, asInputErrors } from './errors.ts'
+import { float32Scale, maxFiniteAbs } from './magnitude.ts'
 
 /**
  * A feature matrix: `points` is row-major, length n*d. It may be a view into the bytes it was read from
@@ -13,6 +14,12 @@ export interface FeatureMatrix {
   points: Float32Array
   n: number
   d: number
+  /**
+   * The power of two the file's values were multiplied by to fit float32 (1: stored as read). Only
+   * float64 files beyond float32's range are scaled here (float32Scale); combineFeatureScales
+   * brings several files to one factor.
+   */
+  scale: number
 }
 
 /**
@@ -27,18 +34,18 @@ export function readNpyFeatures(bytes: Uint8Array, filename = 'features.npy'): F
   const [n, d] = header.shape as [number, number]
   const start = bytes.byteOffset + header.dataOffset
   if (header.littleEndian && header.kind === 'f' && header.itemSize === 4 && !header.fortranOrder && start % 4 === 0) {
-    return { points: new Float32Array(bytes.buffer, start, n * d), n, d }
+    return { points: new Float32Array(bytes.buffer, start, n * d), n, d, scale: 1 }
   }
   const points = new Float32Array(n * d)
   if (!header.fortranOrder) {
-    decodeInto(points, bytes, header)
-    return { points, n, d }
+    const scale = decodeInto(points, bytes, header)
+    return { points, n, d, scale }
   }
   // Fortran order stores column after column; decode, then transpose to rows.
   const columns = new Float32Array(n * d)
-  decodeInto(columns, bytes, header)
+  const scale = decodeInto(columns, bytes, header)
   transpose(columns, d, n, points)
-  return { points, n, d }
+  return { points, n, d, scale }
 }
 
 /** Integer labels from a `.npy`: values exact as float64 (|v| < 2^53), `bool` when the dtype was bool. */
@@ -72,14 +79,18 @@ function checkedHeader(bytes: Uint8Array, kind: UploadKind, filename: string): N
   })
 }
 
-/** Converts the array's elements, in storage order, into `out` (which has one slot per element). */
-function decodeInto(out: Float32Array | Float64Array, bytes: Uint8Array, header: NpyHeader): void {
+/**
+ * Converts the array's elements, in storage order, into `out` (which has one slot per element). Float64
+ * values going into float32 are first scaled by a power of two when they lie beyond float32's range
+ * (float32Scale), so that no finite value becomes Infinity; returns that factor (1 otherwise).
+ */
+function decodeInto(out: Float32Array | Float64Array, bytes: Uint8Array, header: NpyHeader): number {
   const { kind, itemSize, littleEndian, dataOffset, dataBytes } = header
   const count = out.length
   let data = bytes.subarray(dataOffset, dataOffset + dataBytes)
   if (out instanceof Float32Array && kind === 'f' && itemSize === 4 && littleEndian) {
     new Uint8Array(out.buffer, out.byteOffset, dataBytes).set(data)
-    return
+    return 1
   }
   if (!littleEndian && itemSize > 1) data = byteSwapped(data, itemSize)
   else if (data.byteOffset % itemSize !== 0) data = data.slice()
@@ -89,24 +100,30 @@ function decodeInto(out: Float32Array | Float64Array, bytes: Uint8Array, header:
       const halves = new Uint16Array(buffer, byteOffset, count)
       const table = halfTable()
       for (let i = 0; i < count; i++) out[i] = table[halves[i]!]!
-      return
+      return 1
     }
-    case 'f4': return out.set(new Float32Array(buffer, byteOffset, count))
-    case 'f8': return out.set(new Float64Array(buffer, byteOffset, count))
-    case 'i1': return out.set(new Int8Array(buffer, byteOffset, count))
-    case 'i2': return out.set(new Int16Array(buffer, byteOffset, count))
-    case 'i4': return out.set(new Int32Array(buffer, byteOffset, count))
+    case 'f4': out.set(new Float32Array(buffer, byteOffset, count)); return 1
+    case 'f8': {
+      const values = new Float64Array(buffer, byteOffset, count)
+      const scale = out instanceof Float32Array ? float32Scale(maxFiniteAbs(values)) : 1
+      if (scale === 1) out.set(values)
+      else for (let i = 0; i < count; i++) out[i] = values[i]! * scale
+      return scale
+    }
+    case 'i1': out.set(new Int8Array(buffer, byteOffset, count)); return 1
+    case 'i2': out.set(new Int16Array(buffer, byteOffset, count)); return 1
+    case 'i4': out.set(new Int32Array(buffer, byteOffset, count)); return 1
     case 'u1':
-    case 'b1': return out.set(new Uint8Array(buffer, byteOffset, count))
-    case 'u2': return out.set(new Uint16Array(buffer, byteOffset, count))
-    case 'u4': return out.set(new Uint32Array(buffer, byteOffset, count))
+    case 'b1': out.set(new Uint8Array(buffer, byteOffset, count)); return 1
+    case 'u2': out.set(new Uint16Array(buffer, byteOffset, count)); return 1
+    case 'u4': out.set(new Uint32Array(buffer, byteOffset, count)); return 1
     case 'i8':
     case 'u8': {
       // Little-endian 64-bit: low word then high word; exact while |value| < 2^53.
       const low = new Uint32Array(buffer, byteOffset, count * 2)
       const high = kind === 'i' ? new Int32Array(buffer, byteOffset, count * 2) : low
       for (let i = 0; i < count; i++) out[i] = high[2 * i + 1]! * 4294967296 + low[2 * i]!
-      return
+      return 1
     }
     default:
       throw new InputError('npy_unsupported_dtype', `The .npy dtype "${header.descr}" is not supported. Use float16/32/64 or an integer dtype.`)

@@ -22,6 +22,7 @@ import {
 } from '@constellate/shared'
 import { InputError, asInputErrors } from './errors.ts'
 import type { FeatureMatrix } from './npy-reader.ts'
+import { float32Scale } from './magnitude.ts'
 
 export interface FeatureTable extends FeatureMatrix {
   hasHeader: boolean
@@ -40,17 +41,25 @@ export function parseFeatureTable(bytes: Uint8Array, format: UploadFormat, filen
     assertTextContent(bytes, bytes.length, false, filename, format)
     const start = utf8BomLength(bytes)
     const delimiter = featureDelimiter(bytes, start, bytes.length, format)
-    const parser = new TableParser(bytes, countLines(bytes))
-    try {
-      scanDelimited(bytes, start, bytes.length, delimiter, true, parser)
-    } finally {
-      latin1Source = null
-      latin1Text = ''
+    const parse = (scale: number) => {
+      const parser = new TableParser(bytes, countLines(bytes), scale)
+      try {
+        scanDelimited(bytes, start, bytes.length, delimiter, true, parser)
+      } finally {
+        latin1Source = null
+        latin1Text = ''
+      }
+      return parser
     }
+    let parser = parse(1)
+    // Numbers beyond float32's range (read exactly as float64) are parsed again, scaled by a power of
+    // two, rather than stored as Infinity or 0; ordinary tables are parsed once.
+    const scale = float32Scale(parser.maxAbs)
+    if (scale !== 1) parser = parse(scale)
     if (parser.rows === 0) throw new InputError('empty_file', `"${filename}" holds no rows of numbers.`)
     const { rows: n, cols: d } = parser
     const points = parser.values.length === n * d ? parser.values : parser.values.slice(0, n * d)
-    return { points, n, d, hasHeader: parser.hasHeader, columnNames: parser.columnNames }
+    return { points, n, d, scale, hasHeader: parser.hasHeader, columnNames: parser.columnNames }
   })
 }
 
@@ -74,6 +83,8 @@ class TableParser implements FieldSink {
   hasHeader = false
   columnNames: string[] | null = null
   values = new Float32Array(0)
+  /** Largest finite |value| read, before scaling. */
+  maxAbs = 0
   private expected = 0
   private field_ = 0
   private skipFirstField = false
@@ -83,6 +94,8 @@ class TableParser implements FieldSink {
   constructor(
     private readonly bytes: Uint8Array,
     private readonly lineBound: number,
+    /** Factor applied to every value before it is stored as float32. */
+    private readonly scale: number,
   ) {}
 
   field(start: number, end: number, quoted: boolean): void {
@@ -148,7 +161,10 @@ class TableParser implements FieldSink {
     if (parseFailed) throw notNumericError(this.line, column + 1, fieldText(this.bytes, start, end, quoted))
     const index = this.rows * this.cols + column - (this.skipFirstField ? 1 : 0)
     if (index >= this.values.length) this.grow()
-    this.values[index] = value
+    const abs = value < 0 ? -value : value
+    // abs - abs is NaN for NaN and Infinity: only finite values count towards the scale
+    if (abs > this.maxAbs && abs - abs === 0) this.maxAbs = abs
+    this.values[index] = this.scale === 1 ? value : value * this.scale
   }
 
   private grow(): void {

@@ -52,6 +52,8 @@ export interface OptimizeResult {
   iterations: number
   cancelled: boolean
   kl: number
+  /** Every KL divergence computed, with the iteration it was computed after (both phases). */
+  klHistory?: { iteration: number; kl: number }[]
 }
 
 /**
@@ -147,6 +149,7 @@ export async function optimize(pool: KernelPool, affinities: SparseAffinities, i
   const early = Math.min(options.earlyExaggerationIterations, total)
   let iteration = 0
   let kl = NaN
+  const klHistory: { iteration: number; kl: number }[] = []
   try {
     await hooks.onFrame?.({ iteration: 0, totalIterations: total, embedding: frame, phase: early > 0 ? 'early' : 'main' })
     const phases = [
@@ -168,7 +171,10 @@ export async function optimize(pool: KernelPool, affinities: SparseAffinities, i
         }
         const [completed] = (await pool.spmd('optimize', { state, segment })) as number[]
         iteration += completed!
-        if (completed === segment.iterations && segment.reportKl) kl = state.status[1]!
+        if (completed === segment.iterations && segment.reportKl) {
+          kl = state.status[1]!
+          klHistory.push({ iteration, kl })
+        }
         publish()
         await hooks.onFrame?.({ iteration, totalIterations: total, embedding: frame, kl: Number.isNaN(kl) ? undefined : kl, phase: phase.phase })
       }
@@ -177,7 +183,7 @@ export async function optimize(pool: KernelPool, affinities: SparseAffinities, i
     hooks.signal?.removeEventListener('abort', onAbort)
   }
   publish()
-  return { embedding: Float32Array.from(frame), iterations: iteration, cancelled: iteration < total, kl }
+  return { embedding: Float32Array.from(frame), iterations: iteration, cancelled: iteration < total, kl, klHistory }
 }
 
 export type { OptimizerState }

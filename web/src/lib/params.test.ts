@@ -3,7 +3,7 @@ import { LIMITS } from '@constellate/shared'
 import {
   defaultParams,
   defaultSubsample,
-  maxPerplexityFor,
+  fittingPerplexity,
   paramForApiError,
   subsampledPoints,
   subsampleRequest,
@@ -27,9 +27,19 @@ describe('parameter validation', () => {
   })
 
   it('agrees with shared minPointsForPerplexity at the boundary', () => {
-    expect(maxPerplexityFor(91)).toBe(30)
+    expect(fittingPerplexity(91)).toBe(30)
     expect(validateParams(defaultParams(), 91)).toEqual({})
     expect(validateParams(defaultParams(), 90).perplexity).toBeDefined()
+  })
+
+  it('offers the largest perplexity up to 30 that fits as the one-click fix, and accepts auto for any point count', () => {
+    for (const n of [5, 6, 7, 50, 90, 91, 92, 1000, 70_000]) {
+      const fix = fittingPerplexity(n)
+      expect(fix).toBe(Math.min(30, Math.max(1, Math.floor((n - 1) / 3))))
+      expect(validateParams({ ...defaultParams(), perplexity: fix }, n)).toEqual({})
+      if (fix < 30) expect(validateParams({ ...defaultParams(), perplexity: fix + 1 }, n).perplexity).toBeDefined()
+      expect(validateParams({ ...defaultParams(), perplexity: 'auto' }, n)).toEqual({})
+    }
   })
 
   it('rejects empty and out-of-range fields with plain words', () => {

@@ -2,10 +2,11 @@
  * @module The t-SNE parameter form's values and their validation, including the checks that depend on the
  * data (perplexity versus the number of points), worded so the user knows what to change.
  */
-import { LIMITS, minPointsForPerplexity, TSNE_PARAM_DEFAULTS, type SubsampleParams } from '@constellate/shared'
+import { LIMITS, largestPerplexity, minPointsForPerplexity, resolvePerplexity, TSNE_PARAM_DEFAULTS, type SubsampleParams } from '@constellate/shared'
 
 export interface ParamValues {
-  perplexity: number
+  /** A number, or `"auto"`: the largest up to 30 that the map's points allow (resolved by the worker). */
+  perplexity: number | 'auto'
   dims: 2 | 3
   iterations: number
   seed: number
@@ -27,9 +28,9 @@ export const PARAM_BOUNDS = {
   pcaDims: { min: 2, max: 512 },
 } as const
 
-/** Largest perplexity usable with `n` points (k = 3*perplexity neighbours must exist). */
-export function maxPerplexityFor(n: number): number {
-  return Math.floor((n - 1) / 3)
+/** The perplexity the form's one-click fix sets for `n` points: what `"auto"` resolves to. */
+export function fittingPerplexity(n: number): number {
+  return resolvePerplexity('auto', n)
 }
 
 function checkInteger(value: number, label: string, bounds: { min: number; max: number }): string | undefined {
@@ -53,11 +54,13 @@ function capitalise(text: string): string {
 export function validateParams(values: ParamValues, n: number | null, options: { subsampled?: boolean } = {}): ParamErrors {
   const errors: ParamErrors = {}
   const { perplexity } = values
-  if (!Number.isFinite(perplexity)) errors.perplexity = 'Enter a number for perplexity (30 is a good start).'
+  if (perplexity === 'auto') {
+    // always fits: the worker picks the largest up to 30 that the points allow
+  } else if (!Number.isFinite(perplexity)) errors.perplexity = 'Enter a number for perplexity (30 is a good start), or choose Auto.'
   else if (perplexity <= 0) errors.perplexity = 'Perplexity must be greater than 0.'
   else if (perplexity > PARAM_BOUNDS.perplexity.max) errors.perplexity = `Perplexity can be at most ${PARAM_BOUNDS.perplexity.max}.`
   else if (n !== null && n >= LIMITS.minPoints && n < minPointsForPerplexity(perplexity)) {
-    const highest = maxPerplexityFor(n)
+    const highest = largestPerplexity(n)
     const have = options.subsampled ? `the subsample keeps ${n.toLocaleString('en-US')}` : `the features have ${n.toLocaleString('en-US')}`
     errors.perplexity =
       `Perplexity ${perplexity} needs at least ${minPointsForPerplexity(perplexity).toLocaleString('en-US')} points; ` +
