@@ -128,6 +128,15 @@ describe('readNpyLabelValues', () => {
     expect(readNpyLabelValues(npyFile('|b1', [2], [1, 0]))).toMatchObject({ bool: true })
   })
 
+  it('reads any non-zero bool byte as 1, as numpy does', () => {
+    const file = npyFile('|b1', [4], [1, 0, 1, 1])
+    file.set([2, 0, 255, 1], file.length - 4)
+    expect(Array.from(readNpyLabelValues(file).values)).toEqual([1, 0, 1, 1])
+    const matrix = npyFile('|b1', [2, 2], [1, 0, 1, 1])
+    matrix.set([0, 7, 128, 0], matrix.length - 4)
+    expect(Array.from(readNpyFeatures(matrix).points)).toEqual([0, 1, 1, 0])
+  })
+
   it('refuses float labels with the astype(int) fix', () => {
     const err = inputError(() => readNpyLabelValues(npyFile('<f4', [3], [1, 2, 3])))
     expect(err.code).toBe('labels_not_integer')

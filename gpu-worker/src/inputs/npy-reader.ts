@@ -113,8 +113,13 @@ function decodeInto(out: Float32Array | Float64Array, bytes: Uint8Array, header:
     case 'i1': out.set(new Int8Array(buffer, byteOffset, count)); return 1
     case 'i2': out.set(new Int16Array(buffer, byteOffset, count)); return 1
     case 'i4': out.set(new Int32Array(buffer, byteOffset, count)); return 1
-    case 'u1':
-    case 'b1': out.set(new Uint8Array(buffer, byteOffset, count)); return 1
+    case 'u1': out.set(new Uint8Array(buffer, byteOffset, count)); return 1
+    case 'b1': {
+      // numpy reads any non-zero byte as True (1), as np.load(...).astype(int) shows.
+      const flags = new Uint8Array(buffer, byteOffset, count)
+      for (let i = 0; i < count; i++) out[i] = flags[i] === 0 ? 0 : 1
+      return 1
+    }
     case 'u2': out.set(new Uint16Array(buffer, byteOffset, count)); return 1
     case 'u4': out.set(new Uint32Array(buffer, byteOffset, count)); return 1
     case 'i8':
