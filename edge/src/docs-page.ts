@@ -20,12 +20,12 @@ code,pre{font-family:ui-monospace,monospace;font-size:13px}pre{background:#f2f4f
 <script>
 fetch('/api/v1/openapi.json').then(r => r.json()).then(doc => {
   const root = document.getElementById('routes'); root.textContent = ''
-  const esc = s => String(s).replace(/[&<>]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;'}[c]))
+  const esc = s => String(s).replace(/[&<>"']/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]))
   for (const [path, ops] of Object.entries(doc.paths || {})) for (const [method, op] of Object.entries(ops)) {
     const d = document.createElement('details'); d.className = 'route'
     const body = op.requestBody?.content?.['application/json']?.schema
-    const responses = Object.entries(op.responses || {}).map(([code, r]) => '<li><b>' + code + '</b> ' + esc(r.description || '') + '</li>').join('')
-    d.innerHTML = '<summary><span class="method ' + method + '">' + method.toUpperCase() + '</span><code>' + esc(path) + '</code><span>' + esc(op.summary || '') + '</span></summary>' +
+    const responses = Object.entries(op.responses || {}).map(([code, r]) => '<li><b>' + esc(code) + '</b> ' + esc(r.description || '') + '</li>').join('')
+    d.innerHTML = '<summary><span class="method ' + esc(method) + '">' + esc(method.toUpperCase()) + '</span><code>' + esc(path) + '</code><span>' + esc(op.summary || '') + '</span></summary>' +
       (body ? '<h4>Request body</h4><pre>' + esc(JSON.stringify(body, null, 2)) + '</pre>' : '') + '<h4>Responses</h4><ul>' + responses + '</ul>'
     root.appendChild(d)
   }

@@ -10,6 +10,7 @@ import { getOwnedJob } from '../db.ts'
 import { randomToken } from '../crypto.ts'
 import { nowIso, randomId } from '../ids.ts'
 import { validationHook } from '../validation.ts'
+import { jsonBody } from '../request-body.ts'
 
 export const links = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
@@ -43,6 +44,7 @@ links.openapi(
     method: 'post',
     path: '/jobs/{id}/links',
     summary: 'Create a read-only share link to a job',
+    middleware: [jsonBody(CreateLinkRequest, { example: '{"expiresInDays": 30} (or no body at all)', required: false })] as const,
     request: { params: z.object({ id: z.string() }), body: { content: { 'application/json': { schema: CreateLinkRequest } }, required: false } },
     responses: {
       201: { content: { 'application/json': { schema: LinkEnvelope } }, description: 'Created' },
@@ -51,11 +53,9 @@ links.openapi(
   }),
   async (c) => {
     const job = await getOwnedJob(c.env.DB, c.get('workspaceId'), c.req.valid('param').id)
-    const body = await c.req.json().catch(() => ({}))
-    const parsed = CreateLinkRequest.safeParse(body ?? {})
-    if (!parsed.success) throw new ApiError(400, 'invalid_request', 'expiresInDays must be a positive number of days (at most 3650).')
+    const { expiresInDays } = c.req.valid('json')
     const now = c.get('now')
-    const expiresAt = parsed.data.expiresInDays ? now + parsed.data.expiresInDays * 86_400_000 : null
+    const expiresAt = expiresInDays ? now + expiresInDays * 86_400_000 : null
     const row = await c.env.DB.prepare(
       'INSERT INTO share_links (id, workspace_id, job_id, token, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *',
     )

@@ -3,6 +3,7 @@
  * results) and the viewer page `/v/<token>`. Nothing here can change anything.
  */
 import { Hono, type Context } from 'hono'
+import { html } from 'hono/html'
 import type { Job } from '@constellate/shared'
 import type { AppEnv } from '../env.ts'
 import { ApiError } from '../errors.ts'
@@ -51,9 +52,9 @@ export async function viewerPage(c: Context<AppEnv>): Promise<Response> {
     await jobForLink(c)
   } catch (err) {
     if (!(err instanceof ApiError)) throw err
+    // html`` escapes what it interpolates: messages may one day quote a job's or a file's name.
     return c.html(
-      `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>Constellate</title>` +
-        `<body style="font-family:system-ui;margin:3rem"><h1>This map is not available</h1><p>${err.message}</p></body>`,
+      html`<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>Constellate</title><body style="font-family:system-ui;margin:3rem"><h1>This map is not available</h1><p>${err.message}</p></body>`,
       err.status as 404 | 410,
       { 'Referrer-Policy': 'no-referrer' },
     )

@@ -6,6 +6,7 @@ import { ApiError } from '../errors.ts'
 import { randomToken, sha256Hex } from '../crypto.ts'
 import { nowIso, randomId } from '../ids.ts'
 import { validationHook } from '../validation.ts'
+import { jsonBody } from '../request-body.ts'
 import { TOKEN_PREFIX } from '../workspace.ts'
 
 export const tokens = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -41,6 +42,7 @@ tokens.openapi(
     method: 'post',
     path: '/tokens',
     summary: 'Create an API token; its secret is in this response only',
+    middleware: [jsonBody(CreateTokenRequest, { example: '{"name": "nightly pipeline", "scopes": ["read", "write"], "expiresInDays": 90}' })] as const,
     request: { body: { content: { 'application/json': { schema: CreateTokenRequest } }, required: true } },
     responses: {
       201: { content: { 'application/json': { schema: CreateTokenResponse } }, description: 'Created' },

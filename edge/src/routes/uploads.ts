@@ -13,6 +13,7 @@ import {
   UploadVerificationError,
   formatFromFilename,
   isBinaryFormat,
+  normaliseFilename,
   partSizeFor,
   uploadSizeError,
   verifyUpload,
@@ -23,6 +24,7 @@ import { getOwnedUpload, uploadFromRow, type UploadRow } from '../db.ts'
 import { nowIso, randomId } from '../ids.ts'
 import { Storage } from '../storage.ts'
 import { validationHook } from '../validation.ts'
+import { jsonBody } from '../request-body.ts'
 import { modelLayersResponse, verifyModelUpload } from '../model-jobs.ts'
 
 export const uploads = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -36,6 +38,7 @@ uploads.openapi(
     method: 'post',
     path: '/uploads',
     summary: 'Start an upload: returns a presigned URL to PUT the file to',
+    middleware: [jsonBody(CreateUploadRequest, { example: '{"filename": "features.npy", "size": 1048576, "kind": "features"}' })] as const,
     request: { body: { content: { 'application/json': { schema: CreateUploadRequest } }, required: true } },
     responses: {
       201: { content: { 'application/json': { schema: CreateUploadResponse } }, description: 'Upload created' },
@@ -44,15 +47,17 @@ uploads.openapi(
   }),
   async (c) => {
     const body = c.req.valid('json')
-    const format = formatFromFilename(body.filename)
+    // Only the normalised name is kept and shown; storage keys are ids, never the name.
+    const filename = normaliseFilename(body.filename, `upload.${ACCEPTED_FORMATS[body.kind][0]}`)
+    const format = formatFromFilename(filename)
     if (!format || !ACCEPTED_FORMATS[body.kind].includes(format)) {
       throw new ApiError(
         400,
         'unsupported_format',
-        `"${body.filename}" is not an accepted ${body.kind} file. Accepted: ${ACCEPTED_FORMATS[body.kind].map((f) => '.' + f).join(', ')}.`,
+        `"${filename}" is not an accepted ${body.kind} file. Accepted: ${ACCEPTED_FORMATS[body.kind].map((f) => '.' + f).join(', ')}.`,
       )
     }
-    const tooLarge = uploadSizeError(body.kind, body.filename, body.size)
+    const tooLarge = uploadSizeError(body.kind, filename, body.size)
     if (tooLarge) throw new ApiError(400, body.kind === 'metadata' ? 'metadata_too_large' : 'model_too_large', tooLarge)
     const workspaceId = c.get('workspaceId')
     const id = randomId('upl')
@@ -67,7 +72,7 @@ uploads.openapi(
     const row = await c.env.DB.prepare(
       'INSERT INTO uploads (id, workspace_id, kind, filename, size, storage_key, status, created_at, multipart_id, part_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
     )
-      .bind(id, workspaceId, body.kind, body.filename, body.size, key, 'pending', createdAt, multipartId, partSize)
+      .bind(id, workspaceId, body.kind, filename, body.size, key, 'pending', createdAt, multipartId, partSize)
       .first<UploadRow>()
     const uploadUrl = multipartId ? null : await storage.presignPut(key, c.get('now'))
     const multipart = multipartId ? await multipartPlan(c.env, row!, c.get('now')) : null
@@ -217,6 +222,7 @@ uploads.openapi(
     method: 'put',
     path: '/uploads/{id}/parts/{partNumber}',
     summary: 'Report a stored part and its ETag (from the storage PUT response)',
+    middleware: [jsonBody(ReportPartRequest, { example: '{"etag": "\\"9b2cf535f27731c974343645a3985328\\""}' })] as const,
     request: { params: PartParams, body: { content: { 'application/json': { schema: ReportPartRequest } }, required: true } },
     responses: {
       200: { content: { 'application/json': { schema: z.object({ partNumber: z.number(), etag: z.string() }) } }, description: 'Recorded' },
