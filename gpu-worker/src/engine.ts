@@ -102,7 +102,7 @@ export interface EmbedResult {
   cancelled: boolean
   kl: number
   /** Every KL divergence the optimiser computed, after which iteration (for the convergence check). */
-  klHistory?: { iteration: number; kl: number }[]
+  klHistory: { iteration: number; kl: number }[]
   /** Seconds per stage. */
   timings: Record<string, number>
   resolved: Record<string, unknown>

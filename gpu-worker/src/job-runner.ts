@@ -120,7 +120,7 @@ export async function runJob(ctx: RunContext, leased: LeasedJob, shutdown?: Abor
     const metrics = await time('metrics', async () => computeMetrics(result.embedding, features.n, result.dims, labels, { points: features.points, d: features.d }))
     const metricsJson = { ...metrics, pointQuality: { k: extras.k, space: extras.space, mean: extras.meanQuality } }
     checkFiniteResult(result, metricsJson)
-    const converged = convergenceWarning(result.klHistory ?? [], result.iterations, Math.min(result.iterations, EMBED_DEFAULTS.earlyExaggerationIterations))
+    const converged = convergenceWarning(result.klHistory, result.iterations, Math.min(result.iterations, EMBED_DEFAULTS.earlyExaggerationIterations))
     if (converged) warnings.push(converged)
     const first = read.inputs.files[0]!
     const manifest = {

@@ -114,10 +114,10 @@ describe('on MNIST', () => {
     expect(inputWarnings({ points: data.points, n: data.n, d: data.d, perplexity: 30, labels: { classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], codes: data.labels } })).toEqual([])
     const sample = loadMnist(2000)
     const result = await embed(sample.points, sample.n, sample.d, { seed: 42 })
-    expect(result.klHistory!.at(-1)).toEqual({ iteration: 750, kl: result.kl })
-    expect(convergenceWarning(result.klHistory!, result.iterations, 250)).toBeNull()
+    expect(result.klHistory.at(-1)).toEqual({ iteration: 750, kl: result.kl })
+    expect(convergenceWarning(result.klHistory, result.iterations, 250)).toBeNull()
     // the same run cut short is flagged
     const short = await embed(sample.points, sample.n, sample.d, { seed: 42, iterations: 400 })
-    expect(convergenceWarning(short.klHistory!, short.iterations, 250)).toMatchObject({ code: 'not_converged' })
+    expect(convergenceWarning(short.klHistory, short.iterations, 250)).toMatchObject({ code: 'not_converged' })
   }, 120_000)
 })

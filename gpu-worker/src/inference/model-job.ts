@@ -209,7 +209,7 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
       const extras = await time('neighbours', () => computeMapExtras(result, { points: layer.features, d: layer.d }))
       const metricsJson = { ...metrics, layer: layer.name, pointQuality: { k: extras.summary.k, space: extras.summary.space, mean: extras.summary.meanQuality } }
       checkFiniteResult(result, metricsJson, outputs.length > 1 ? `the map of layer "${layer.name}"` : 'the map')
-      const converged = convergenceWarning(result.klHistory ?? [], result.iterations, Math.min(result.iterations, EMBED_DEFAULTS.earlyExaggerationIterations))
+      const converged = convergenceWarning(result.klHistory, result.iterations, Math.min(result.iterations, EMBED_DEFAULTS.earlyExaggerationIterations))
       if (converged) warnings.push(outputs.length > 1 ? { ...converged, layer: layer.name } : converged)
       layerNeighbours.push(extras.summary)
       const files: [string, Uint8Array | string, string][] = [

@@ -53,7 +53,7 @@ export interface OptimizeResult {
   cancelled: boolean
   kl: number
   /** Every KL divergence computed, with the iteration it was computed after (both phases). */
-  klHistory?: { iteration: number; kl: number }[]
+  klHistory: { iteration: number; kl: number }[]
 }
 
 /**

@@ -18,7 +18,7 @@
  * under 5 GiB, so a 16 GiB GPU holds it. In 3D (M <= 128): edges as above, grid ~0.8 GiB, near
  * field ~0.7 GiB.
  */
-import { closeEngine, optimizationSchedule, resolveOptions, sharedPool, validate, type EmbedHooks, type EmbedOptions, type EmbedResult } from '../../engine.ts'
+import { closeEngine, optimizationSchedule, resolveOptions, sharedPool, validate, withinSafeMagnitude, type EmbedHooks, type EmbedOptions, type EmbedResult } from '../../engine.ts'
 import { calibrate, symmetrize } from '../../tsne/affinities.ts'
 import { startLayout } from '../../tsne/init.ts'
 import { disposeEdges, uploadEdges } from './attraction.ts'
@@ -65,7 +65,7 @@ export async function closeTfjsEngine(): Promise<void> {
  */
 export async function embedWithRuntime(
   runtime: TfjsRuntime,
-  points: Float32Array,
+  input: Float32Array,
   n: number,
   d: number,
   options: Partial<EmbedOptions> = {},
@@ -75,7 +75,8 @@ export async function embedWithRuntime(
   const { tf } = runtime
   const s = { ...TFJS_DEFAULTS, ...settings }
   const o = resolveOptions(n, options)
-  validate(points, n, d, o)
+  validate(input, n, d, o)
+  const points = withinSafeMagnitude(input.subarray(0, n * d))
   const method: TfjsGradientMethod = options.gradient === 'exact' ? 'exact' : options.gradient === 'fft' || options.gradient === 'bh' ? 'grid' : n <= s.exactBelow ? 'exact' : 'grid'
   const transform: TransformKind = s.transform !== 'auto' ? s.transform : tf.getBackend() === 'tensorflow' ? 'spectral' : 'hartley'
   const timings: Record<string, number> = {}
@@ -136,6 +137,7 @@ export async function embedWithRuntime(
     iterations: result.iterations,
     cancelled: result.cancelled,
     kl: result.kl,
+    klHistory: result.klHistory,
     timings,
     resolved: {
       ...resolved,

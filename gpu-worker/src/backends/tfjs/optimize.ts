@@ -65,6 +65,7 @@ export async function optimizeTfjs(tf: Tf, edges: DeviceEdges, initial: Float64A
   let frame: Float32Array = Float32Array.from(initial.subarray(0, n * dims))
   let iteration = 0
   let kl = NaN
+  const klHistory: { iteration: number; kl: number }[] = []
   let lastFramed = 0
   const emit = async (phase: OptimizeFrame['phase']) => {
     const centred = tf.tidy(() => tf.sub(y, tf.mean(y, 0, true))) as Tensor2D
@@ -102,7 +103,10 @@ export async function optimizeTfjs(tf: Tf, edges: DeviceEdges, initial: Float64A
         update = nextUpdate!
         gains = nextGains!
         iteration++
-        if (step.kl !== undefined) kl = step.kl
+        if (step.kl !== undefined) {
+          kl = step.kl
+          klHistory.push({ iteration, kl })
+        }
         if (iteration === frameEnd) await emit(phase.phase)
         // let abort signals and I/O in between iterations (tfjs ops run synchronously)
         else await new Promise((resolve) => setImmediate(resolve))
@@ -113,5 +117,5 @@ export async function optimizeTfjs(tf: Tf, edges: DeviceEdges, initial: Float64A
     for (const t of [y, update, gains]) t.dispose()
     grid?.dispose()
   }
-  return { embedding: Float32Array.from(frame), iterations: iteration, cancelled: iteration < total, kl }
+  return { embedding: Float32Array.from(frame), iterations: iteration, cancelled: iteration < total, kl, klHistory }
 }
