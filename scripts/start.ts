@@ -22,9 +22,13 @@ for (const [name, value] of [['PORT', port], ['S3_PORT', s3Port]] as const) {
     process.exit(1)
   }
 }
-// One Ctrl-C can arrive more than once (the terminal signals npm, tsx and this process; npm and tsx pass it
-// on), so only the first starts the stop. The children lead their own process groups: none of them sees it.
-// A Ctrl-C during start-up stops the stack once it is up, so that no child is left running.
+// One Ctrl-C can arrive more than once (the terminal signals npm and this process, and npm passes it on), so
+// only the first starts the stop. The children lead their own process groups: none of them sees it. A Ctrl-C
+// during start-up stops the stack once it is up, so that no child is left running. Closing the terminal (SIGHUP)
+// stops it too; the terminal is gone then, so failed writes to it are ignored rather than ending the stop.
+// `npm start` execs this file with `node --import tsx`: npm passes its SIGTERM to it (a shell in between would
+// just die), and the tsx CLI's relay would SIGKILL it when it takes over 30 ms to acknowledge a signal. Either
+// would leave the edge and the worker running.
 let stack: Stack | null = null
 let stopSignal: string | null = null
 function onSignal(signal: string) {
@@ -33,8 +37,8 @@ function onSignal(signal: string) {
   if (stack) void shutdown(stack, signal)
   else console.log(`\n${signal}: stopping once the stack is up…`)
 }
-process.on('SIGINT', onSignal)
-process.on('SIGTERM', onSignal)
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal)
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
 
 async function shutdown(running: Stack, signal: string) {
   console.log(`\n${signal}: stopping…`)
