@@ -29,8 +29,8 @@ export interface StackOptions {
   /** CPU workers to start. */
   workers: number
   /**
-   * Restart one of those `workers` that exits while the stack is not stopping (crash, OOM, kill -9), after
-   * 1 s doubling to 30 s. Workers from `startWorker()` are never restarted: their caller owns their life.
+   * Restart one of those `workers` that exits while the stack is not stopping (crash, OOM, kill -9), with the
+   * backoff of WORKER_RESTART. Workers from `startWorker()` are never restarted: their caller owns their life.
    */
   restartWorkers: boolean
   /** How long stop() waits for a worker to hand its job back and exit before killing it, ms. */
