@@ -63,6 +63,48 @@ describe('parseNpyHeader', () => {
     expect(codeOf(() => parseNpyHeader(header("{'descr': '<M8[ns]', 'fortran_order': False, 'shape': (2,), }")))).toBe('npy_unsupported_dtype')
   })
 
+  it('reads headers the way numpy.load does: any Python literal spelling of the dict', () => {
+    // Hexadecimal dimensions, Python 2 longs (format 1 and 2 only), comments, no trailing comma,
+    // duplicate keys (the last wins), other dtype spellings and a sub-array dtype all load in numpy.
+    expect(parseNpyHeader(header("{'descr': '<f4', 'fortran_order': False, 'shape': (120, 0x8), }")).shape).toEqual([120, 8])
+    expect(parseNpyHeader(header("{'descr': '<f4', 'fortran_order': False, 'shape': (3L, 2L), }")).shape).toEqual([3, 2])
+    expect(codeOf(() => parseNpyHeader(header("{'descr': '<f4', 'fortran_order': False, 'shape': (3L, 2L), }", 3)))).toBe('npy_bad_header')
+    expect(parseNpyHeader(header("{'descr': '<f8', 'descr': '<f4', 'fortran_order': False, 'shape': (3, 2)} # rows, columns")).descr).toBe('<f4')
+    expect(parseNpyHeader(header("{'descr': 'float32', 'fortran_order': True, 'shape': (3, 2), }"))).toMatchObject({ descr: '<f4', fortranOrder: true })
+    expect(parseNpyHeader(header("{'descr': '>u1', 'fortran_order': False, 'shape': (3, 2), }")).descr).toBe('|u1')
+    expect(parseNpyHeader(header("{'descr': '2<i2', 'fortran_order': False, 'shape': (3, 2), }"))).toMatchObject({ descr: '<i2', dataBytes: 12 })
+    expect(codeOf(() => parseNpyHeader(header("{'descr': '4<i2', 'fortran_order': False, 'shape': (3, 2), }")))).toBe('npy_bad_header')
+  })
+
+  it('refuses headers numpy.load refuses, saying what is wrong', () => {
+    const refused = (dict: string, version = 1) => {
+      try {
+        parseNpyHeader(header(dict, version))
+      } catch (err) {
+        if (err instanceof NpyFormatError && err.code === 'npy_bad_header') return err.message
+        throw err
+      }
+      throw new Error(`accepted ${dict}`)
+    }
+    expect(refused("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), } ; x")).toMatch(/unexpected ";" at character 61/)
+    expect(refused("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }  $")).toMatch(/unexpected "\$"/)
+    expect(refused("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2.0), }")).toMatch(/shape \(3, 2.0\) is not a tuple of integers/)
+    expect(refused("{'descr': '<f4', 'fortran_order': False, 'shape': (3, True), }")).toMatch(/not a tuple of integers/)
+    expect(refused("{'descr': '<f4', 'fortran_order': 0, 'shape': (3, 2), }")).toMatch(/fortran_order 0 is not True or False/)
+    expect(refused("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), 'x': 1}")).toMatch(/exactly the keys .* it has 'descr', 'fortran_order', 'shape', 'x'/)
+    expect(refused("[('descr', '<f4'), ('fortran_order', False), ('shape', (3, 2))]")).toMatch(/is a list, not the dict/)
+    expect(refused("{'descr': '<d4', 'fortran_order': False, 'shape': (3, 2), }")).toMatch(/dtype '<d4' is not one numpy can read/)
+    // numpy would read -1 as "whatever the data holds"; a damaged header to us.
+    expect(refused("{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 2), }")).toMatch(/negative dimension/)
+    expect(refused("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), };")).toMatch(/save the array again with numpy\.save\(\)/)
+    const v11 = header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }")
+    v11[7] = 1
+    expect(() => parseNpyHeader(v11)).toThrow(/format version 1\.1 is not one numpy reads/)
+    const notUtf8 = header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 3)
+    notUtf8[notUtf8.length - 2] = 0xff
+    expect(() => parseNpyHeader(notUtf8)).toThrow(/not valid UTF-8/)
+  })
+
   it('refuses bad magic, unknown versions, oversized and cut headers', () => {
     expect(codeOf(() => parseNpyHeader(new TextEncoder().encode('1,2,3\n')))).toBe('npy_bad_magic')
     const v9 = header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }")

@@ -1,8 +1,12 @@
 /**
  * @module Reading and writing NumPy `.npy` files: the header parser used by the edge (to verify an upload
- * from its first bytes) and by the worker (to read the data), and a float32 writer for results.
+ * from its first bytes) and by the worker (to read the data), which accepts the headers numpy.load
+ * accepts (py-literal.ts reads the dict, npy-dtype.ts the dtype), and a float32 writer for results.
  */
 import { LIMITS } from './limits.ts'
+import { npyDescr, type NpyKind } from './npy-dtype.ts'
+import { PyLiteralError, pyLiteralEval, type PyValue } from './py-literal.ts'
+import { PyTokenizeError, filterPython2Longs } from './py-tokenize.ts'
 
 export const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59] // \x93NUMPY
 
@@ -17,10 +21,10 @@ export class NpyFormatError extends Error {
   }
 }
 
-export type NpyKind = 'f' | 'i' | 'u' | 'b'
+export type { NpyKind }
 
 export interface NpyHeader {
-  /** numpy descr, e.g. "<f4". */
+  /** numpy's name of the dtype, normalised as `dtype.str` ("<f4", ">i8", "|u1", "|b1"). */
   descr: string
   kind: NpyKind
   /** Bytes per element. */
@@ -34,8 +38,6 @@ export interface NpyHeader {
   dataBytes: number
 }
 
-const SUPPORTED: Record<string, number[]> = { f: [2, 4, 8], i: [1, 2, 4, 8], u: [1, 2, 4, 8], b: [1] }
-
 /**
  * Bytes the edge must read to be sure the whole header is present: the 12-byte preamble of format
  * versions 2 and 3 (version 1 has 10) plus the largest header accepted.
@@ -46,78 +48,156 @@ export function hasNpyMagic(bytes: Uint8Array): boolean {
   return bytes.length >= 6 && NPY_MAGIC.every((b, i) => bytes[i] === b)
 }
 
+const RESAVE = 'The file is damaged or was not written by numpy.save(); save the array again with numpy.save().'
+
+function truncatedHeader(): never {
+  throw new NpyFormatError('npy_truncated', 'The .npy file ends inside its header: it was cut short (an interrupted save or copy). Save the array again with numpy.save() and upload it again.')
+}
+
+function badHeader(message: string): never {
+  throw new NpyFormatError('npy_bad_header', `${message} ${RESAVE}`)
+}
+
 /**
- * Parses the header of an `.npy` file from its first bytes (at least the whole header).
+ * Parses the header of an `.npy` file from its first bytes (at least the whole header), accepting
+ * exactly the headers numpy 1.24's `np.load(path, allow_pickle=False)` accepts (numpy.lib.format
+ * `_read_array_header`: version 1.0, 2.0 or 3.0; the header a Python dict literal with exactly descr,
+ * fortran_order and shape; Python 2 `L` suffixes in 1.0 and 2.0), except on purpose: negative dimensions
+ * (numpy reads -1 as "whatever the data holds"; to us a damaged header), headers over
+ * LIMITS.maxNpyHeaderBytes bytes (numpy counts characters), `\N{...}` escapes in its strings, and dtypes
+ * that are not plain numbers (complex, text, records, objects...), refused with their own codes.
+ * A sub-array dtype ("8f4") reads as its base dtype, as np.load returns it. Whether the data is all
+ * there, and nothing after it, is the caller's check (verifyUpload, decodeNpyArray): numpy refuses
+ * short data and ignores extra bytes, Constellate refuses both.
  * Throws NpyFormatError saying what is wrong and how to fix it.
  */
 export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
   if (!hasNpyMagic(bytes)) {
     throw new NpyFormatError('npy_bad_magic', 'The file does not start with the .npy magic bytes (\\x93NUMPY). Save the array with numpy.save(), or upload it as .csv.')
   }
-  if (bytes.length < 10) throw new NpyFormatError('npy_truncated', 'The .npy file ends inside its header.')
+  if (bytes.length < 8) truncatedHeader()
   const major = bytes[6]!
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  let headerLength: number
-  let headerStart: number
-  if (major === 1) {
-    headerLength = view.getUint16(8, true)
-    headerStart = 10
-  } else if (major === 2 || major === 3) {
-    if (bytes.length < 12) throw new NpyFormatError('npy_truncated', 'The .npy file ends inside its header.')
-    headerLength = view.getUint32(8, true)
-    headerStart = 12
-  } else {
-    throw new NpyFormatError('npy_bad_header', `.npy format version ${major} is not supported (1, 2 or 3 are). Save with numpy.save().`)
+  const minor = bytes[7]!
+  if (major < 1 || major > 3 || minor !== 0) {
+    throw new NpyFormatError('npy_bad_header', `.npy format version ${major}.${minor} is not one numpy reads (1.0, 2.0 and 3.0 are). ${RESAVE}`)
   }
+  const headerStart = major === 1 ? 10 : 12
+  if (bytes.length < headerStart) truncatedHeader()
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true)
   if (headerLength > LIMITS.maxNpyHeaderBytes) {
     throw new NpyFormatError('npy_too_large_header', `The .npy header is ${headerLength} bytes; at most ${LIMITS.maxNpyHeaderBytes} are accepted. Save a plain numeric array with numpy.save().`)
   }
-  if (bytes.length < headerStart + headerLength) throw new NpyFormatError('npy_truncated', 'The .npy file ends inside its header.')
+  if (bytes.length < headerStart + headerLength) truncatedHeader()
   const headerBytes = bytes.subarray(headerStart, headerStart + headerLength)
-  // Versions 1 and 2 are latin-1; decode by hand because Workers' TextDecoder need not know latin-1.
-  const text = major === 3 ? new TextDecoder('utf-8').decode(headerBytes) : String.fromCharCode(...headerBytes)
-  const descrMatch = /['"]descr['"]\s*:\s*(['"])([^'"]*)\1/.exec(text)
-  if (!descrMatch) {
-    if (/['"]descr['"]\s*:\s*\[/.test(text)) {
+  const fields = headerFields(decodeHeader(headerBytes, major), major)
+  const descr = npyDescr(fields.descr)
+  if (descr.status === 'invalid') badHeader(`The .npy header's dtype ${pyRepr(fields.descr)} is not one numpy can read (${descr.why}).`)
+  if (fields.shape.some((d) => d < 0n)) badHeader(`The .npy header's shape ${pyRepr({ type: 'tuple', items: fields.shape.map((value) => ({ type: 'int', value })) })} has a negative dimension.`)
+  // Dimensions past 2^63 - 1 do not fit numpy's element count (int64): numpy refuses the file.
+  if (fields.shape.some((d) => d > 2n ** 63n - 1n)) badHeader('The .npy header declares a dimension larger than 2^63 - 1.')
+  const shape = fields.shape.map(Number)
+  const elements = fields.shape.reduce((a, b) => a * b, 1n)
+  if (descr.status === 'object') {
+    throw new NpyFormatError('npy_object_dtype', `The .npy array has dtype ${pyRepr(fields.descr)} (Python objects, stored with pickle), which is never loaded for safety. Convert it to numbers first, e.g. numpy.save(path, numpy.asarray(x, dtype="float32")).`)
+  }
+  if (descr.status === 'unsupported') {
+    if (descr.what.startsWith('a record')) {
       throw new NpyFormatError('npy_unsupported_dtype', 'Structured (record) arrays are not supported. Save a plain 2-D numeric array, e.g. numpy.save(path, features.astype("float32")).')
     }
-    throw new NpyFormatError('npy_bad_header', 'The .npy header has no readable "descr" (dtype). Save the array with numpy.save().')
+    throw new NpyFormatError('npy_unsupported_dtype', `The .npy dtype ${pyRepr(fields.descr)} (${descr.what}) is not supported. Use float16/32/64 or an integer dtype.`)
   }
-  const descr = descrMatch[2]!
-  const fortranMatch = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text)
-  const shapeMatch = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text)
-  if (!fortranMatch || !shapeMatch) throw new NpyFormatError('npy_bad_header', 'The .npy header is missing "fortran_order" or "shape". Save the array with numpy.save().')
-  const dtype = /^([<>|=])([a-zA-Z])(\d+)$/.exec(descr)
-  if (!dtype || dtype[2] === 'O') {
-    if (descr.includes('O')) {
-      throw new NpyFormatError('npy_object_dtype', `The .npy array has dtype "${descr}" (Python objects, stored with pickle), which is never loaded for safety. Convert it to numbers first, e.g. numpy.save(path, numpy.asarray(x, dtype="float32")).`)
-    }
-    throw new NpyFormatError('npy_unsupported_dtype', `The .npy dtype "${descr}" is not supported. Use float16/32/64 or an integer dtype.`)
+  const { element, group } = descr
+  const name = `${element.itemSize === 1 ? '|' : element.littleEndian ? '<' : '>'}${element.kind}${element.itemSize}`
+  // A sub-array dtype ("8f4": 8 values per element) reads the same values as its base dtype, but only
+  // when the shape holds whole elements (none at all for "0f4"); numpy's reshape fails otherwise.
+  if (group === 0 ? elements !== 0n : elements % BigInt(group) !== 0n) {
+    badHeader(`The .npy dtype ${pyRepr(fields.descr)} groups ${group} values per element, which does not divide the ${elements} values of shape (${shape.join(', ')}).`)
   }
-  const kind = dtype[2]! as NpyKind
-  const itemSize = Number(dtype[3])
-  if (!SUPPORTED[kind]?.includes(itemSize)) {
-    throw new NpyFormatError('npy_unsupported_dtype', `The .npy dtype "${descr}" is not supported. Use float16/32/64 or an integer dtype.`)
-  }
-  const shape = shapeMatch[1]!
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map((s) => {
-      const value = Number(s.replace(/L$/, ''))
-      if (!Number.isSafeInteger(value) || value < 0) throw new NpyFormatError('npy_bad_header', `The .npy shape has an invalid dimension "${s}".`)
-      return value
-    })
-  const elements = shape.reduce((a, b) => a * b, 1)
   return {
-    descr,
-    kind,
-    itemSize,
-    littleEndian: dtype[1] !== '>' || itemSize === 1,
-    fortranOrder: fortranMatch[1] === 'True',
+    descr: name,
+    kind: element.kind,
+    itemSize: element.itemSize,
+    littleEndian: element.littleEndian,
+    fortranOrder: fields.fortranOrder,
     shape,
     dataOffset: headerStart + headerLength,
-    dataBytes: elements * itemSize,
+    dataBytes: Number(elements) * element.itemSize,
+  }
+}
+
+/** The header text: latin-1 for versions 1 and 2 (by hand: Workers' TextDecoder need not know it), UTF-8 for 3. */
+function decodeHeader(headerBytes: Uint8Array, major: number): string {
+  if (major !== 3) {
+    let text = ''
+    for (let i = 0; i < headerBytes.length; i += 4096) text += String.fromCharCode(...headerBytes.subarray(i, i + 4096))
+    return text
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(headerBytes)
+  } catch {
+    return badHeader('The .npy header (format 3.0) is not valid UTF-8.')
+  }
+}
+
+interface HeaderFields {
+  descr: PyValue
+  fortranOrder: boolean
+  shape: bigint[]
+}
+
+/** numpy's checks on the header dict: exactly descr, fortran_order and shape; a tuple of ints; a bool. */
+function headerFields(text: string, major: number): HeaderFields {
+  let value: PyValue
+  try {
+    // Formats 1.0 and 2.0 may come from Python 2, whose longs numpy cleans up ("3L" -> "3").
+    value = pyLiteralEval(major === 3 ? text : filterPython2Longs(text))
+  } catch (err) {
+    if (!(err instanceof PyLiteralError) && !(err instanceof PyTokenizeError)) throw err
+    return badHeader(`The .npy header is not the Python dict numpy writes: ${err.message}.`)
+  }
+  if (value.type !== 'dict') badHeader(`The .npy header is a ${value.type}, not the dict numpy writes.`)
+  const entries = new Map<string, PyValue>()
+  const keys = value.entries.map(([key, item]) => {
+    if (key.type === 'str') entries.set(key.value, item)
+    return pyRepr(key)
+  })
+  const expected = ['descr', 'fortran_order', 'shape']
+  if (keys.length !== 3 || !expected.every((key) => entries.has(key))) {
+    const listed = keys.length > 6 ? `${keys.slice(0, 6).join(', ')} and ${keys.length - 6} more` : keys.join(', ') || 'none'
+    badHeader(`The .npy header must have exactly the keys 'descr', 'fortran_order' and 'shape'; it has ${listed}.`)
+  }
+  const shape = entries.get('shape')!
+  if (shape.type !== 'tuple' || !shape.items.every((d) => d.type === 'int')) badHeader(`The .npy header's shape ${pyRepr(shape)} is not a tuple of integers.`)
+  const fortranOrder = entries.get('fortran_order')!
+  if (fortranOrder.type !== 'bool') badHeader(`The .npy header's fortran_order ${pyRepr(fortranOrder)} is not True or False.`)
+  return {
+    descr: entries.get('descr')!,
+    fortranOrder: fortranOrder.value,
+    shape: shape.items.map((d) => (d as { value: bigint }).value),
+  }
+}
+
+/** A Python-like spelling of a value for messages, cut at 80 characters. */
+function pyRepr(value: PyValue): string {
+  const text = fullRepr(value)
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text
+}
+
+function fullRepr(value: PyValue): string {
+  switch (value.type) {
+    case 'int': return String(value.value)
+    case 'bool': return value.value ? 'True' : 'False'
+    case 'str': return `'${value.value.replace(/[\\']/g, '\\$&').replace(/[^\x20-\x7e]/g, (c) => (c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))}'`
+    case 'bytes': return `b'${value.value}'`
+    case 'float':
+    case 'complex': return value.text || value.type
+    case 'none': return 'None'
+    case 'ellipsis': return 'Ellipsis'
+    case 'tuple': return `(${value.items.map(fullRepr).join(', ')}${value.items.length === 1 ? ',' : ''})`
+    case 'list': return `[${value.items.map(fullRepr).join(', ')}]`
+    case 'set': return value.items.length ? `{${value.items.map(fullRepr).join(', ')}}` : 'set()'
+    case 'dict': return `{${value.entries.map(([k, v]) => `${fullRepr(k)}: ${fullRepr(v)}`).join(', ')}}`
   }
 }
 
