@@ -163,12 +163,8 @@ def descr_of(dtype, order):
     return ('|' if dtype[1:] == '1' else order) + dtype
 
 
-def main():
-    out_dir = sys.argv[1]
-    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
-    rng = random.Random(seed)
-    corpus = Corpus(out_dir)
-
+def add_all(corpus, rng):
+    """Every file of the corpus, valid ones first."""
     # Valid files: every dtype, byte order, memory order and version; a matrix and a column of each.
     bases = []
     combos = [(dtype, order, fortran, version) for dtype in NUMERIC for order in ('<', '>') for fortran in (False, True)
@@ -257,11 +253,11 @@ def main():
                   "'f4\\xa0,'", "'\\x0b'", "'\\x00'", "'<\\x66\\x34'", "u'<f4'", "r'<f4'", "'<' 'f4'", "b'<f4'", "\"<f4\"", "'''<f4'''",
                   "('<f4', 1)", "('<f4', ())", "('<f4', (2,))", "('<f4',)", "('<f4', 1, 'x')", "[('', '<f4')]", "[('a', '<f4'), ('b', '<i4')]",
                   "'<c8'", "'<c16'", "'<U3'", "'|S4'", "'|V4'", "'|O'", "'O'", "'<M8[ns]'", "'<m8[s]'", "'<f16'", "'g'", "'f4,i4'", "4", "None", "{}"]:
-            for fortran in ('False', 'True'):
-                for shape, count in [('(3, 2)', 6), ('(6,)', 6), ('(6, 1)', 6)]:
-                    for extra in (0, 24):
-                        data = rng.randbytes(count * itemsize_of(descr) + extra)
-                        corpus.add('descr %s %s %s +%d' % (descr, fortran, shape, extra), build(dict_text % (descr, fortran, shape), data))
+        for fortran in ('False', 'True'):
+            for shape, count in [('(3, 2)', 6), ('(6,)', 6), ('(6, 1)', 6)]:
+                for extra in (0, 24):
+                    data = rng.randbytes(count * itemsize_of(descr) + extra)
+                    corpus.add('descr %s %s %s +%d' % (descr, fortran, shape, extra), build(dict_text % (descr, fortran, shape), data))
 
     # Keys and dict forms.
     base_dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }"
@@ -352,7 +348,16 @@ def main():
     corpus.add('v3 header of 10,001 bytes and 9,001 characters', build(base_dict + ' # ' + 'é' * 1000 + ' ' * (10001 - 2000 - len(base_dict) - 4) + '\n', f4(6), 3, pad=False))
     corpus.add('v1 header length 65535', build(base_dict, f4(6), 1, length=65535))
 
-    corpus.close()
+
+def main():
+    out_dir = sys.argv[1]
+    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    rng = random.Random(seed)
+    corpus = Corpus(out_dir)
+    try:
+        add_all(corpus, rng)
+    finally:
+        corpus.close()
     with open(os.path.join(out_dir, 'manifest.json'), 'w') as fp:
         json.dump({'seed': seed, 'numpy': np.__version__, 'entries': corpus.entries}, fp)
 
