@@ -37,7 +37,7 @@ export async function readJsonBody(c: Context<AppEnv>, options: JsonBodyOptions)
   const { example, required = true } = options
   const contentType = c.req.header('content-type')
   if (contentType !== undefined) checkJsonType(contentType, example)
-  const bytes = await readBodyBytes(c.req.raw, options.maxBytes ?? LIMITS.maxJsonBodyBytes, 'JSON')
+  const bytes = await readBodyBytes(c.req.raw, options.maxBytes ?? LIMITS.maxJsonBodyBytes, 'JSON', 'Data files go to storage: POST /api/v1/uploads and PUT the bytes to the URL it answers.')
   if (contentType === undefined && bytes.byteLength > 0) {
     throw new ApiError(415, 'unsupported_media_type', `The request has a body but no Content-Type. Send it as JSON with the header "Content-Type: application/json", e.g. ${example}.`)
   }
@@ -94,26 +94,32 @@ export function jsonBody(schema: z.core.$ZodType, options: JsonBodyOptions): Mid
 
 /**
  * Reads a binary body (a worker's frame) of at most `maxBytes`: 415 for a Content-Type other than
- * application/octet-stream (none is fine), 413 above the limit. Leaves the bytes in Hono's body cache.
+ * application/octet-stream (none is fine), 413 above the limit (saying `what` the route takes and `advice`).
+ * Leaves the bytes in Hono's body cache.
  */
-export async function readBinaryBody(c: Context<AppEnv>, maxBytes: number, what: string): Promise<Uint8Array> {
+export async function readBinaryBody(c: Context<AppEnv>, maxBytes: number, what: string, advice: string): Promise<Uint8Array> {
   const mediaType = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase()
   if (mediaType !== undefined && mediaType !== '' && mediaType !== 'application/octet-stream') {
     throw new ApiError(415, 'unsupported_media_type', `This route takes the raw bytes of ${what}, not ${mediaType}. Send "Content-Type: application/octet-stream".`)
   }
-  const bytes = await readBodyBytes(c.req.raw, maxBytes, what)
+  const bytes = await readBodyBytes(c.req.raw, maxBytes, what, advice)
   // `bytes` owns exactly its buffer: what `c.req.arrayBuffer()` answers from now on.
   Object.assign(c.req.bodyCache, { arrayBuffer: Promise.resolve(bytes.buffer) })
   return bytes
 }
 
 /**
- * The whole body of `request`, refusing it (413) once it passes `maxBytes`: by its Content-Length before
- * reading, else while reading, so a chunked upload without a length is cut off at the limit too.
+ * The whole body of `request`, refusing it (413, saying `what` the route takes and `advice`) once it passes
+ * `maxBytes`: by its Content-Length before reading, else while reading, so a chunked upload without a length
+ * is cut off at the limit too. The rest of a refused body is read and dropped (drain.ts).
  */
-export async function readBodyBytes(request: Request, maxBytes: number, what: string): Promise<Uint8Array> {
+export async function readBodyBytes(request: Request, maxBytes: number, what: string, advice: string): Promise<Uint8Array> {
+  const tooLarge = (size: string) => {
+    const limit = maxBytes >= 1024 ** 2 && maxBytes % 1024 ** 2 === 0 ? `${maxBytes / 1024 ** 2} MiB (${maxBytes} bytes)` : `${maxBytes} bytes`
+    return new ApiError(413, 'body_too_large', `The body is ${size}; this route takes at most ${limit} of ${what}. ${advice}`)
+  }
   const declared = Number(request.headers.get('content-length') ?? NaN)
-  if (declared > maxBytes) throw tooLarge(`${declared} bytes`, maxBytes, what)
+  if (declared > maxBytes) throw tooLarge(`${declared} bytes`)
   if (!request.body) return new Uint8Array(0)
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
@@ -124,7 +130,7 @@ export async function readBodyBytes(request: Request, maxBytes: number, what: st
     total += value.byteLength
     if (total > maxBytes) {
       await discardRest(reader)
-      throw tooLarge(`more than ${maxBytes} bytes`, maxBytes, what)
+      throw tooLarge(`more than ${maxBytes} bytes`)
     }
     chunks.push(value)
   }
@@ -135,12 +141,6 @@ export async function readBodyBytes(request: Request, maxBytes: number, what: st
     offset += chunk.byteLength
   }
   return bytes
-}
-
-function tooLarge(size: string, maxBytes: number, what: string): ApiError {
-  const limit = maxBytes >= 1024 ** 2 && maxBytes % 1024 ** 2 === 0 ? `${maxBytes / 1024 ** 2} MiB` : `${maxBytes} bytes`
-  const advice = what === 'JSON' ? ' Data files go to storage: POST /api/v1/uploads and PUT the bytes to the URL it answers.' : ''
-  return new ApiError(413, 'body_too_large', `The body is ${size}; this route takes at most ${limit} (${maxBytes} bytes) of ${what}.${advice}`)
 }
 
 /** 415 unless `contentType` is JSON in UTF-8 (`application/json`, `application/<x>+json`; charset absent or utf-8). */

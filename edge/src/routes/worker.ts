@@ -4,8 +4,7 @@
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { FrameFormatError, JobProgress, MapWarning, decodeFrame, type UploadInfo } from '@constellate/shared'
-import { LIMITS } from '@constellate/shared'
+import { FrameFormatError, JobProgress, LIMITS, MapWarning, decodeFrame, type UploadInfo } from '@constellate/shared'
 import type { AppEnv, Env } from '../env.ts'
 import { ApiError } from '../errors.ts'
 import { featureUploadIds, getJob, jobFromRow, type JobRow, type UploadRow } from '../db.ts'
@@ -40,7 +39,7 @@ worker.use('/jobs/:id/:action{heartbeat|complete|fail|release}', async (c, next)
   await next()
 })
 worker.use('/jobs/:id/frames', async (c, next) => {
-  await readBinaryBody(c, LIMITS.maxFrameBytes, 'a CSTF frame (shared/src/frame-codec.ts)')
+  await readBinaryBody(c, LIMITS.maxFrameBytes, 'a CSTF frame (shared/src/frame-codec.ts)', 'The largest frame is a 3D one of LIMITS.maxPoints points, as encodeFrame writes it.')
   await next()
 })
 
