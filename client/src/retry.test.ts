@@ -15,6 +15,7 @@ const JOB = Job.parse({
   attempt: 1,
   progress: null,
   error: null,
+  warnings: [],
   createdAt: '2026-01-01T00:00:00.000Z',
   startedAt: null,
   finishedAt: null,

@@ -29,7 +29,7 @@ function codeOf(run: () => unknown): string {
 describe('parseNpyHeader', () => {
   it('reads what numpy.save writes', () => {
     const parsed = parseNpyHeader(header("{'descr': '>i2', 'fortran_order': True, 'shape': (3, 2), }"))
-    expect(parsed).toEqual({ descr: '>i2', kind: 'i', itemSize: 2, littleEndian: false, fortranOrder: true, shape: [3, 2], dataOffset: 128, dataBytes: 12 })
+    expect(parsed).toEqual({ descr: '>i2', kind: 'i', itemSize: 2, littleEndian: false, fortranOrder: true, shape: [3, 2], dataOffset: 128, dataBytes: 12, elementBytes: 2 })
   })
 
   it('reads format versions 2 and 3, whose header length has 4 bytes', () => {

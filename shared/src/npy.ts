@@ -36,6 +36,12 @@ export interface NpyHeader {
   dataOffset: number
   /** Bytes of data the header declares (product of shape times itemSize). */
   dataBytes: number
+  /**
+   * Bytes numpy reads per array element: itemSize, or a sub-array dtype's whole group ("8f4": 32). numpy
+   * reads whole elements while the file has them, so bytes after the data are ignored only when fewer
+   * than this follow a sub-array dtype's data (its reshape fails otherwise); after a plain dtype, any.
+   */
+  elementBytes: number
 }
 
 /**
@@ -67,8 +73,8 @@ function badHeader(message: string): never {
  * LIMITS.maxNpyHeaderBytes bytes (numpy counts characters), `\N{...}` escapes in its strings, and dtypes
  * that are not plain numbers (complex, text, records, objects...), refused with their own codes.
  * A sub-array dtype ("8f4") reads as its base dtype, as np.load returns it. Whether the data is all
- * there, and nothing after it, is the caller's check (verifyUpload, decodeNpyArray): numpy refuses
- * short data and ignores extra bytes, Constellate refuses both.
+ * there is the caller's check (verifyUpload, decodeNpyArray): numpy refuses
+ * short data and ignores extra bytes, and so does Constellate (the upload info counts them).
  * Throws NpyFormatError saying what is wrong and how to fix it.
  */
 export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
@@ -123,6 +129,7 @@ export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
     shape,
     dataOffset: headerStart + headerLength,
     dataBytes: Number(elements) * element.itemSize,
+    elementBytes: element.itemSize * Math.max(1, group),
   }
 }
 
@@ -199,6 +206,17 @@ function fullRepr(value: PyValue): string {
     case 'set': return value.items.length ? `{${value.items.map(fullRepr).join(', ')}}` : 'set()'
     case 'dict': return `{${value.entries.map(([k, v]) => `${fullRepr(k)}: ${fullRepr(v)}`).join(', ')}}`
   }
+}
+
+/**
+ * Why numpy.load would refuse the data after this header when `held` bytes follow it (null: it reads
+ * the declared array): short data, or a sub-array dtype followed by a whole element more (see elementBytes).
+ */
+export function npyDataProblem(header: NpyHeader, held: number): { code: 'npy_truncated' | 'npy_bad_header'; extra: number } | null {
+  if (held < header.dataBytes) return { code: 'npy_truncated', extra: held - header.dataBytes }
+  const extra = held - header.dataBytes
+  if (header.elementBytes > header.itemSize && extra >= header.elementBytes) return { code: 'npy_bad_header', extra }
+  return null
 }
 
 /** Human name of a header's dtype, e.g. "float32". */

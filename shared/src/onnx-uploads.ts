@@ -5,10 +5,10 @@
  */
 import { z } from 'zod'
 import { LIMITS } from './limits.ts'
-import { NpyFormatError, hasNpyMagic, parseNpyHeader, npyDtypeName } from './npy.ts'
+import { NpyFormatError, hasNpyMagic, npyDataProblem, parseNpyHeader, npyDtypeName } from './npy.ts'
 import { readOnnxModel, type OnnxModelSummary } from './onnx-model.ts'
 import { streamSource } from './onnx-proto.ts'
-import { UploadVerificationError, npyShapeText, sniffBinaryFormat } from './verify-upload.ts'
+import { UploadVerificationError, npyShapeText, sniffBinaryFormat, subArrayTrailingMessage } from './verify-upload.ts'
 import type { UploadFormat, UploadInfo, UploadKind } from './schemas.ts'
 
 /** Formats whose first bytes (NPY_PREFIX_BYTES) are all the edge reads for the header check. */
@@ -93,13 +93,14 @@ export function verifyModelJobUpload(kind: 'model' | 'inputs', format: UploadFor
   }
   const shape = npyShapeText(header.shape)
   const held = actualSize - header.dataOffset
-  if (held < header.dataBytes) fail('npy_truncated', `The .npy header declares shape ${shape} = ${header.dataBytes} bytes of data but the file holds only ${held}. Save it again with numpy.save() and upload it again.`)
-  if (held > header.dataBytes) fail('npy_trailing_bytes', `The .npy header declares shape ${shape} = ${header.dataBytes} bytes of data but the file holds ${held}. Save exactly one array per file with numpy.save().`)
+  const problem = npyDataProblem(header, held)
+  if (problem?.code === 'npy_truncated') fail('npy_truncated', `The .npy header declares shape ${shape} = ${header.dataBytes} bytes of data but the file holds only ${held}. Save it again with numpy.save() and upload it again.`)
+  if (problem) fail(problem.code, subArrayTrailingMessage(header, shape, problem.extra))
   if (header.shape.length < 1) fail('npy_bad_shape', `The inputs .npy holds a single number; model inputs are a batch [N, ...] with one row per input.`)
   const rows = header.shape[0]!
   if (rows === 0) fail('empty_file', `The inputs .npy has shape ${shape}: it holds no inputs.`)
   if (rows > LIMITS.maxModelInputs) fail('too_many_points', `The inputs hold ${rows} rows; a model job runs at most ${LIMITS.maxModelInputs}. Subsample them first.`)
-  return { format, rows, cols: null, dtype: npyDtypeName(header), fortranOrder: header.fortranOrder }
+  return { format, rows, cols: null, dtype: npyDtypeName(header), fortranOrder: header.fortranOrder, ...(held > header.dataBytes ? { trailingBytes: held - header.dataBytes } : {}) }
 }
 
 /**

@@ -39,6 +39,8 @@ export const UploadInfo = z.object({
   cols: z.number().int().nullable(),
   dtype: z.string().nullable(),
   fortranOrder: z.boolean().optional(),
+  /** `.npy` only: bytes after the declared array, ignored as numpy.load ignores them (absent when none). */
+  trailingBytes: z.number().int().positive().optional(),
   hasHeader: z.boolean().optional(),
   /** For a model: its IR version, opset, inputs, outputs and default layer. */
   onnx: OnnxUploadInfo.optional(),

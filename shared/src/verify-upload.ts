@@ -5,7 +5,7 @@
  */
 import { ACCEPTED_FORMATS, formatFromFilename } from './file-kinds.ts'
 import { LIMITS } from './limits.ts'
-import { NpyFormatError, hasNpyMagic, npyDtypeName, parseNpyHeader, type NpyHeader } from './npy.ts'
+import { NpyFormatError, hasNpyMagic, npyDataProblem, npyDtypeName, parseNpyHeader, type NpyHeader } from './npy.ts'
 import type { UploadFormat, UploadInfo, UploadKind } from './schemas.ts'
 import type { OnnxModelErrorCode } from './onnx-model.ts'
 import { verifyModelJobUpload } from './onnx-uploads.ts'
@@ -18,7 +18,6 @@ export type UploadVerificationCode =
   | 'text_encoding'
   | 'empty_file'
   | NpyFormatError['code']
-  | 'npy_trailing_bytes'
   | 'npy_bad_shape'
   | 'labels_not_integer'
   | 'too_many_points'
@@ -122,13 +121,20 @@ function verifyNpy(kind: UploadKind, filename: string, actualSize: number, head:
   const shape = npyShapeText(header.shape)
   const dtype = npyDtypeName(header)
   const held = actualSize - header.dataOffset
-  if (held < header.dataBytes) {
+  const problem = npyDataProblem(header, held)
+  if (problem?.code === 'npy_truncated') {
     fail('npy_truncated', `The .npy header declares shape ${shape} ${dtype} = ${header.dataBytes} bytes of data but the file holds only ${held}. The file was cut short (an interrupted save or copy); save it again with numpy.save() and upload it again.`)
   }
-  if (held > header.dataBytes) {
-    fail('npy_trailing_bytes', `The .npy header declares shape ${shape} ${dtype} = ${header.dataBytes} bytes of data but the file holds ${held} (${held - header.dataBytes} extra bytes after the array). Save exactly one array per file with numpy.save().`)
-  }
-  return kind === 'features' ? npyFeaturesInfo(header, shape, dtype) : npyLabelsInfo(header, shape, dtype)
+  if (problem) fail(problem.code, subArrayTrailingMessage(header, shape, problem.extra))
+  const info = kind === 'features' ? npyFeaturesInfo(header, shape, dtype) : npyLabelsInfo(header, shape, dtype)
+  // numpy.load reads the declared array and ignores what follows it; so does every reader here, and the
+  // info says how much was ignored (e.g. a second array saved into the same file)
+  return held > header.dataBytes ? { ...info, trailingBytes: held - header.dataBytes } : info
+}
+
+/** Why a sub-array dtype's file with a whole element after its data does not load (numpy's reshape fails). */
+export function subArrayTrailingMessage(header: NpyHeader, shape: string, extra: number): string {
+  return `The .npy dtype groups ${header.elementBytes / header.itemSize} values per element and ${extra} bytes follow the data of shape ${shape}, so numpy.load reads more values than the shape holds and refuses the file. Save a plain array, e.g. numpy.save(path, x.astype("float32")).`
 }
 
 /** A shape as numpy prints it: "(2000, 784)", "(2000,)", "()". */

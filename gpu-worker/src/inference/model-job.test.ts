@@ -145,11 +145,22 @@ describe('a model job on the worker', () => {
 
   it('fails at once, not retryable, when the .npy inputs do not match the model input, saying expected vs given', async () => {
     const mlp = buildMlp({ inputDims: 10, hidden: 8, classes: 3 })
-    const { ctx, calls } = fakeContext({ 'uploads/ws/upl_model': mlp.bytes, 'uploads/ws/upl_inputs': npyFloat32(new Float32Array(60 * 12), [60, 12]) })
+    const { ctx, calls } = fakeContext({ 'uploads/ws/upl_model': mlp.bytes, 'uploads/ws/upl_inputs': npyFloat32(new Float32Array(80 * 12), [80, 12]) })
     await runModelJob(ctx, leasedModelJob('inputs.npy') as never)
     expect(calls.failed).toEqual({
       code: 'model_input_mismatch',
-      message: 'The model expects input "x" of shape [N, 10] but the inputs in "inputs.npy" have shape [60, 12]: dimension 1 is 12 where the model wants 10.',
+      message: 'The model expects input "x" of shape [N, 10] but the inputs in "inputs.npy" have shape [80, 12]: dimension 1 is 12 where the model wants 10.',
+      retryable: false,
+    })
+  })
+
+  it('checks the perplexity against the number of inputs before running the model', async () => {
+    const mlp = buildMlp({ inputDims: 10, hidden: 8, classes: 3 })
+    const { ctx, calls } = fakeContext({ 'uploads/ws/upl_model': mlp.bytes, 'uploads/ws/upl_inputs': npyFloat32(new Float32Array(60 * 12), [60, 12]) })
+    await runModelJob(ctx, leasedModelJob('inputs.npy') as never)
+    expect(calls.failed).toEqual({
+      code: 'perplexity_too_large',
+      message: 'perplexity 20 needs at least 61 points; "inputs.npy" holds 60 inputs. Lower perplexity (at most 19, or "auto") or add inputs.',
       retryable: false,
     })
   })

@@ -41,15 +41,14 @@ const NUMERIC = new Set(['f2', 'f4', 'f8', 'i1', 'i2', 'i4', 'i8', 'u1', 'u2', '
  * What Constellate must answer for a file in a role: null to accept it, else the error code, or '*'
  * when numpy refuses the file (any refusal will do). Where numpy reads an array the role cannot use, the
  * role's own code is required; beyond numpy, Constellate deliberately refuses negative dimensions (numpy
- * reads -1 as "the rest"), headers over LIMITS.maxNpyHeaderBytes bytes (numpy counts characters) and bytes
- * after the data (numpy ignores them; they mean a damaged file or two arrays saved into one).
+ * reads -1 as "the rest") and headers over LIMITS.maxNpyHeaderBytes bytes (numpy counts characters). Bytes
+ * after the data are ignored, as numpy ignores them (the upload's info counts them as trailingBytes).
  */
 function expectedCode(numpy: NumpyVerdict, role: UploadKind, stage: 'edge' | 'worker'): string | null {
   if (!numpy.ok) return '*'
   if (numpy.declaredShape.some((d) => d.startsWith('-'))) return 'npy_bad_header'
   if (numpy.headerBytes > LIMITS.maxNpyHeaderBytes) return 'npy_too_large_header'
   if (numpy.struct || !NUMERIC.has(numpy.dtype.slice(1))) return 'npy_unsupported_dtype'
-  if (numpy.trailing > 0) return 'npy_trailing_bytes'
   const shape = numpy.shape.map(Number)
   if (role === 'features') {
     if (shape.length !== 2) return 'npy_bad_shape'

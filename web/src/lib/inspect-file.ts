@@ -10,6 +10,7 @@ import {
   LIMITS,
   NPY_PREFIX_BYTES,
   NpyFormatError,
+  npyDataProblem,
   npyDtypeName,
   parseNpyHeader,
   scanLabelTable,
@@ -110,8 +111,10 @@ export function inspectNpy(prefix: Uint8Array, fileSize: number, kind: UploadKin
     summary.problems.push(
       `The .npy header declares shape ${shapeText} (${formatBytes(declared)}), but the file holds only ${formatBytes(fileSize)}. The file is truncated; save it again with numpy.save().`,
     )
+  } else if (npyDataProblem(header, fileSize - header.dataOffset)) {
+    summary.problems.push(`The .npy dtype groups several values per element and ${formatBytes(fileSize - declared)} follow the array's data, so numpy.load refuses it. Save a plain array with numpy.save().`)
   } else if (declared < fileSize) {
-    summary.notes.push(`The file has ${formatBytes(fileSize - declared)} after the array's data, which will be ignored or refused.`)
+    summary.notes.push(`The file has ${formatBytes(fileSize - declared)} after the array's data, which will be ignored (as numpy.load ignores it).`)
   }
   if (kind === 'inputs') {
     // A model's input batch [N, ...]: whether the rest fits the model is checked against its input (model-form.ts).
