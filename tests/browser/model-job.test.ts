@@ -71,6 +71,10 @@ describe('a model job from the web page, in Debian Chromium', () => {
     await page.getByTestId('submit-model-job').click()
     await page.waitForURL(/\/jobs\/job_/, { timeout: 60_000 })
     await expect.poll(() => page.getByTestId('job-status').textContent(), { timeout: 240_000 }).toBe('succeeded')
+    // 300 iterations leave both layers' maps unsettled: one warning above the map names both layers
+    await expect.poll(() => page.getByTestId('map-warnings').locator('li').allTextContents(), { timeout: 30_000 }).toEqual([
+      expect.stringMatching(/^Not converged \(layers features, logits\)\. The optimisation stopped 50 iterations after early exaggeration/),
+    ])
 
     // Both layers are listed; the folder names are the labels.
     const choices = page.getByTestId('layer-choice')
@@ -80,6 +84,8 @@ describe('a model job from the web page, in Debian Chromium', () => {
     expect((await page.getByTestId('legend-item').allTextContents()).map((t) => t.trim()).sort()).toEqual(['diagonal', 'horizontal', 'vertical'])
 
     // Hovering a point shows its image (a tile of a stored thumbnail sheet) above its index and label.
+    // (the map may sit below the fold: warnings above it push it down)
+    await page.getByTestId('scatter-canvas').scrollIntoViewIfNeeded()
     const box = (await page.getByTestId('scatter-canvas').boundingBox())!
     const [x, y] = await page.evaluate(() => (window as unknown as { __constellate: { project(i: number): [number, number] } }).__constellate.project(7))
     await page.mouse.move(box.x + x, box.y + y)
