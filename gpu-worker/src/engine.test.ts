@@ -86,7 +86,7 @@ describe('embed', () => {
     const error = await embed(points, 120, 4, { perplexity: 50 }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TsneInputError)
     expect((error as TsneInputError).code).toBe('perplexity_too_large')
-    expect((error as Error).message).toBe('perplexity 50 needs at least 151 points; got 120. Lower perplexity (at most 39) or upload more points.')
+    expect((error as Error).message).toBe('Perplexity 50 needs at least 151 points; the features have 120. Lower perplexity to 39 or less (or "auto", the largest that fits), or upload more points.')
   })
 
   it('starts the threads for jobs ahead of time: the pool a job then uses is the one started', async () => {

@@ -4,6 +4,7 @@
  * timings and the resolved options for the job manifest.
  */
 import os from 'node:os'
+import { LIMITS, perplexityProblem, TSNE_PARAM_DEFAULTS } from '@constellate/shared'
 import { KernelPool } from './compute/pool.ts'
 import { SeededRandom } from './compute/random.ts'
 import { pca } from './pca/pca.ts'
@@ -51,11 +52,7 @@ export interface EmbedOptions {
 }
 
 export const EMBED_DEFAULTS: EmbedOptions = {
-  perplexity: 30,
-  dims: 2,
-  iterations: 750,
-  seed: 42,
-  pcaDims: 50,
+  ...TSNE_PARAM_DEFAULTS,
   earlyExaggeration: 12,
   earlyExaggerationIterations: 250,
   lateExaggeration: 1,
@@ -127,7 +124,6 @@ export class TsneInputError extends Error {
   }
 }
 
-const MIN_POINTS = 5
 const PCA_THREADS = 2
 /** Above this many points the inverted-file index replaces exact kNN (recall >= 0.97). */
 const APPROXIMATE_KNN_ABOVE = 8000
@@ -149,16 +145,11 @@ export function withinSafeMagnitude(points: Float32Array): Float32Array {
 export function validate(points: Float32Array, n: number, d: number, o: EmbedOptions): void {
   if (!Number.isInteger(n) || !Number.isInteger(d) || n < 0 || d < 1) throw new TsneInputError('bad_shape', `n and d must be positive integers; got n=${n}, d=${d}.`)
   if (points.length < n * d) throw new TsneInputError('bad_shape', `points holds ${points.length} values but n*d = ${n * d}. Pass a row-major n x d array.`)
-  if (n < MIN_POINTS) throw new TsneInputError('too_few_points', `t-SNE needs at least ${MIN_POINTS} points; got ${n}. Upload more points.`)
+  if (n < LIMITS.minPoints) throw new TsneInputError('too_few_points', `t-SNE needs at least ${LIMITS.minPoints} points; got ${n}. Upload more points.`)
   if (o.dims !== 2 && o.dims !== 3) throw new TsneInputError('bad_dims', `dims must be 2 or 3; got ${o.dims}.`)
   if (!(o.perplexity > 0)) throw new TsneInputError('bad_perplexity', `perplexity must be positive; got ${o.perplexity}.`)
-  const needed = Math.floor(3 * o.perplexity) + 1
-  if (n < needed) {
-    throw new TsneInputError(
-      'perplexity_too_large',
-      `perplexity ${o.perplexity} needs at least ${needed} points; got ${n}. Lower perplexity (at most ${Math.max(1, Math.floor((n - 1) / 3))}) or upload more points.`,
-    )
-  }
+  const problem = perplexityProblem(o.perplexity, n)
+  if (problem) throw new TsneInputError('perplexity_too_large', problem)
   if (!Number.isInteger(o.iterations) || o.iterations < 0) throw new TsneInputError('bad_iterations', `iterations must be a non-negative integer; got ${o.iterations}.`)
   if (!(o.dof > 0)) throw new TsneInputError('bad_dof', `dof must be positive; got ${o.dof}.`)
   if (!(o.frameEvery >= 1)) throw new TsneInputError('bad_frame_every', `frameEvery must be at least 1; got ${o.frameEvery}.`)

@@ -56,6 +56,6 @@ describe('the inputs of a map', () => {
     expect(read.subsample).toMatchObject({ nBefore: 40, nAfter: 10, perLabelCounts: { '0': 5, '1': 5 } })
     const small = await failure(loadMapInputs({ ...job, params: { ...job.params, perplexity: 5 } }, b.get))
     expect(small.code).toBe('perplexity_too_large')
-    expect(small.message).toMatch(/needs at least 16 points; the subsample keeps 10 of 40. Raise perLabel or size/)
+    expect(small.message).toMatch(/needs at least 16 points; the subsample keeps 10 of 40\. Lower perplexity to 3 or less \(or "auto", the largest that fits\), or keep more points \(raise perLabel or size\)/)
   })
 })

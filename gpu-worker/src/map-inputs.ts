@@ -4,7 +4,7 @@
  * column for several files), and the subsample the worker keeps. Everything returned refers to the kept
  * points, in the map's order; `indices` maps them back to input rows.
  */
-import { largestPerplexity, minPointsForPerplexity, resolvePerplexity, type JobParams } from '@constellate/shared'
+import { perplexityProblem, resolvePerplexity, type JobParams } from '@constellate/shared'
 import type { UploadRef } from './edge-client.ts'
 import {
   InputError,
@@ -125,14 +125,13 @@ export async function loadMapInputs(
     return { points, n: total, d, labels, metadata, indices: Int32Array.from({ length: total }, (_, i) => i), scale, subsample: null, inputs }
   }
   const kept = subsample(total, job.params.subsample, job.params.seed, labels)
-  const needed = minPointsForPerplexity(resolvePerplexity(job.params.perplexity, kept.indices.length))
-  if (kept.indices.length < needed) {
-    const what = job.params.subsample.method === 'stratified' ? 'perLabel or size' : 'size'
-    throw new InputError(
-      'perplexity_too_large',
-      `perplexity ${job.params.perplexity} needs at least ${needed} points; the subsample keeps ${kept.indices.length} of ${total}. Raise ${what}, or lower perplexity (at most ${largestPerplexity(kept.indices.length)}, or "auto").`,
-    )
-  }
+  const keptPoints = kept.indices.length
+  const problem = perplexityProblem(resolvePerplexity(job.params.perplexity, keptPoints), keptPoints, {
+    kind: 'subsample',
+    of: total,
+    raise: job.params.subsample.method === 'stratified' ? 'perLabel or size' : 'size',
+  })
+  if (problem) throw new InputError('perplexity_too_large', problem)
   return {
     points: selectRows(points, d, kept.indices),
     n: kept.indices.length,

@@ -1,6 +1,7 @@
 /** @module Everything shared by edge, worker, web and CLI. */
 export * from './limits.ts'
 export * from './schemas.ts'
+export * from './job-params.ts'
 export * from './frame-codec.ts'
 export * from './npy.ts'
 export * from './file-kinds.ts'

@@ -63,24 +63,6 @@ export const LIMITS = {
   maxFilenameRequestLength: 1024,
 } as const
 
-/** Smallest N for a perplexity: k = 3*perplexity neighbours must exist. */
-export function minPointsForPerplexity(perplexity: number): number {
-  return Math.floor(3 * perplexity) + 1
-}
-
-/** The largest whole perplexity that n points allow (at least 1): its 3 x perplexity neighbours exist. */
-export function largestPerplexity(n: number): number {
-  return Math.max(1, Math.floor((n - 1) / 3))
-}
-
-/** The perplexity `"auto"` stands for (and the largest the default allows): 30, or less when n is small. */
-export const AUTO_PERPLEXITY_CAP = 30
-
-/** A requested perplexity for n points: a number as given, `"auto"` as the largest up to 30 that fits n. */
-export function resolvePerplexity(requested: number | 'auto', n: number): number {
-  return requested === 'auto' ? Math.min(AUTO_PERPLEXITY_CAP, largestPerplexity(n)) : requested
-}
-
 /** Part size for a multipart upload of `size` bytes: at least minPartBytes, and at most 10,000 parts. */
 export function partSizeFor(size: number, minPartBytes: number = LIMITS.minPartBytes): number {
   const mib = 1024 ** 2

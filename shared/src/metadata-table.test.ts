@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { verificationCode } from '../../tests/src/verification-code.ts'
-import { CreateJobRequest, JobParams } from './schemas.ts'
+import { CreateJobRequest } from './schemas.ts'
+import { JobParams } from './job-params.ts'
 import { verifyUpload } from './verify-upload.ts'
 import { decodeNpyArray, encodeNpyFloat32, encodeNpyInt32 } from './npy.ts'
 import { LIMITS } from './limits.ts'

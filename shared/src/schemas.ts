@@ -4,6 +4,7 @@ import { LIMITS } from './limits.ts'
 import { ModelJobRequest } from './onnx-job.ts'
 import { OnnxUploadInfo } from './onnx-uploads.ts'
 import { MapWarning } from './warnings.ts'
+import { JobParams } from './job-params.ts'
 
 /**
  * `model`: an .onnx model; `inputs`: what a model job feeds it (.npy batch or image archive);
@@ -90,58 +91,6 @@ export const CreateUploadResponse = z.object({
 })
 export type CreateUploadResponse = z.infer<typeof CreateUploadResponse>
 
-export const TSNE_PARAM_DEFAULTS = {
-  perplexity: 30,
-  dims: 2 as 2 | 3,
-  iterations: 750,
-  seed: 42,
-  pcaDims: 50,
-}
-
-/**
- * `params.subsample`: the worker embeds a seeded subset of the points (seed: params.seed) and records it in
- * manifest.json; `indices.npy` maps each map point back to its input row.
- * - `random`: `size` points drawn uniformly without replacement.
- * - `stratified` (needs labels): each label keeps at most `perLabel` points; with `size` as well (or alone),
- *   the per-label quotas are then scaled to `size` in proportion (largest remainder).
- * Kept points stay in input order. A size at or above N keeps every point.
- */
-export const SubsampleParams = z
-  .object({
-    method: z.enum(['random', 'stratified']),
-    size: z.number().int().min(LIMITS.minPoints).max(LIMITS.maxPoints).optional(),
-    perLabel: z.number().int().min(1).max(LIMITS.maxPoints).optional(),
-  })
-  .strict()
-  .superRefine((value, ctx) => {
-    if (value.method === 'random' && value.size === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['size'], message: 'random subsampling needs size (the number of points to keep), e.g. {"method": "random", "size": 10000}' })
-    }
-    if (value.method === 'random' && value.perLabel !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['perLabel'], message: 'perLabel applies to stratified subsampling only; use {"method": "stratified", "perLabel": ...}' })
-    }
-    if (value.method === 'stratified' && value.size === undefined && value.perLabel === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['perLabel'], message: 'stratified subsampling needs perLabel (most points per label), size (points in all), or both' })
-    }
-  })
-export type SubsampleParams = z.infer<typeof SubsampleParams>
-
-export const JobParams = z.object({
-  /**
-   * Effective number of neighbours t-SNE balances per point (k = 3 x perplexity are used). `"auto"`: the
-   * largest up to 30 that the map's points allow (resolvePerplexity; the manifest records the value used).
-   */
-  perplexity: z.union([z.number().positive().max(LIMITS.maxPerplexity), z.literal('auto')]).default(TSNE_PARAM_DEFAULTS.perplexity),
-  dims: z.union([z.literal(2), z.literal(3)]).default(2),
-  iterations: z.number().int().min(50).max(LIMITS.maxIterations).default(TSNE_PARAM_DEFAULTS.iterations),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(TSNE_PARAM_DEFAULTS.seed),
-  pcaDims: z.number().int().min(2).max(512).default(TSNE_PARAM_DEFAULTS.pcaDims),
-  /** Compute backend: `auto` (GPU when the worker has one), `cpu` or `tfjs`. Omitted: the worker's default. */
-  backend: z.enum(['auto', 'cpu', 'tfjs']).optional(),
-  /** Embed a subset of the points, chosen by the worker (see SubsampleParams). */
-  subsample: SubsampleParams.optional(),
-})
-export type JobParams = z.infer<typeof JobParams>
 
 export const CreateJobRequest = z
   .object({

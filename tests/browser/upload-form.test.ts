@@ -223,7 +223,7 @@ describe('the upload form with several feature files, in Debian Chromium', () =>
     await expect.poll(() => page.locator('#metadata-file-summary').textContent()).toMatch(/60 rows × 2 columns/)
     // 60 points in all are too few for the default perplexity; that is the one thing the form flags.
     expect(await page.locator('.field-warning, .field-error').allTextContents()).toEqual([
-      'Perplexity 30 needs at least 91 points; the features have 60. Lower perplexity to 19 or less, or upload more points.',
+      'Perplexity 30 needs at least 91 points; the features have 60. Lower perplexity to 19 or less (or "auto", the largest that fits), or upload more points.',
     ])
     await page.getByLabel('Perplexity').fill('15')
     await expect.poll(() => page.locator('.field-warning, .field-error').count()).toBe(0)

@@ -89,8 +89,8 @@ describe('bad input gets a clear error at the step that detects it', () => {
     const res = await client.request('POST', '/api/v1/jobs', { features: f, params: { perplexity: 30 } })
     expect(res.status).toBe(400)
     expect(res.body.error.code).toBe('perplexity_too_large')
-    expect(res.body.error.message).toMatch(/perplexity 30 needs at least 91 points; got 50/)
-    expect(res.body.error.message).toMatch(/at most 16/)
+    expect(res.body.error.message).toMatch(/Perplexity 30 needs at least 91 points; the features have 50\. Lower perplexity to 16 or less/)
+    expect(res.body.error.message).toMatch(/Lower perplexity to 16 or less \(or "auto"/)
   })
 
   it('refuses fewer than 5 points', async () => {

@@ -107,7 +107,7 @@ describe('a map that never lies', () => {
     expect(manifest.params).toMatchObject({ perplexity: 16, perplexityRequested: 'auto' })
     const tooLarge = await client.request('POST', '/api/v1/jobs', { features, params: { perplexity: 30 } })
     expect(tooLarge.status).toBe(400)
-    expect(tooLarge.body.error.message).toMatch(/at most 16 for 50 points, or "auto"/)
+    expect(tooLarge.body.error.message).toMatch(/Lower perplexity to 16 or less \(or "auto", the largest that fits\)/)
   })
 
   it('checks the perplexity against an image archive before running the model on it', async () => {
@@ -117,7 +117,7 @@ describe('a map that never lies', () => {
     const { job } = await run({ model: { upload: model, inputs }, params: { perplexity: 30 } })
     expect(job.status).toBe('failed')
     expect(job.error).toMatchObject({ code: 'perplexity_too_large' })
-    expect(job.error!.message).toMatch(/holds 30 inputs\. Lower perplexity \(at most 9, or "auto"\)/)
+    expect(job.error!.message).toMatch(/"thirty.zip" holds 30 inputs\. Lower perplexity to 9 or less/)
     expect(job.progress?.stage ?? '').not.toMatch(/inference/)
   })
 })

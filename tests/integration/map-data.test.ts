@@ -220,7 +220,7 @@ describe('map data: metadata, several feature files, subsampling, neighbours and
       [{ method: 'stratified', perLabel: 0 }, /perLabel/, 'invalid_request'],
       [{ method: 'random', size: 50, perLabel: 3 }, /perLabel applies to stratified/, 'invalid_request'],
       [{ method: 'everyother', size: 50 }, /method/, 'invalid_request'],
-      [{ method: 'random', size: 20 }, /perplexity 10 needs at least 31 points; the subsample keeps at most 20/, 'perplexity_too_large'],
+      [{ method: 'random', size: 20 }, /Perplexity 10 needs at least 31 points; the subsample keeps 20 of /, 'perplexity_too_large'],
     ]
     for (const [subsample, message, code] of cases) {
       const res = await client.request('POST', '/api/v1/jobs', { features: stratified.features, labels: stratified.labels, params: { ...PARAMS, subsample } })

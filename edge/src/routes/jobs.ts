@@ -1,6 +1,6 @@
 /** @module Job routes: create, read, cancel, watch live, replay frames, download results. */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi'
-import { ApiErrorBody, CreateJobRequest, Job, JobMetadata, JobParams, LIMITS, largestPerplexity, minPointsForPerplexity, resolvePerplexity, type UploadInfo } from '@constellate/shared'
+import { ApiErrorBody, CreateJobRequest, Job, JobMetadata, JobParams, LIMITS, perplexityProblem, resolvePerplexity, type UploadInfo } from '@constellate/shared'
 import type { AppEnv } from '../env.ts'
 import { ApiError } from '../errors.ts'
 import { getOwnedJob, getOwnedUpload, jobFromRow, type JobRow, type UploadRow } from '../db.ts'
@@ -55,17 +55,10 @@ function checkShape(params: JobParams, features: KnownShape, labels: UploadInfo 
       throw new ApiError(400, 'too_many_points', `The features have ${n} points; at most ${LIMITS.maxPoints} are accepted. Subsample before uploading.`)
     }
     // With a subsample size the map has at most that many points.
-    const mapped = params.subsample?.size !== undefined ? Math.min(n, params.subsample.size) : n
-    const needed = minPointsForPerplexity(resolvePerplexity(params.perplexity, mapped))
-    if (mapped < needed) {
-      const highest = largestPerplexity(mapped)
-      const what = mapped < n ? `the subsample keeps at most ${mapped}` : `got ${n}`
-      throw new ApiError(
-        400,
-        'perplexity_too_large',
-        `perplexity ${params.perplexity} needs at least ${needed} points; ${what}. Lower perplexity (at most ${highest} for ${mapped} points, or "auto" for the largest that fits) or ${mapped < n ? 'keep more points' : 'upload more points'}.`,
-      )
-    }
+    const subsampled = params.subsample?.size !== undefined && params.subsample.size < n
+    const mapped = subsampled ? params.subsample!.size! : n
+    const problem = perplexityProblem(resolvePerplexity(params.perplexity, mapped), mapped, subsampled ? { kind: 'subsample', of: n, raise: 'size', atMost: params.subsample!.method === 'stratified' } : { kind: 'features' })
+    if (problem) throw new ApiError(400, 'perplexity_too_large', problem)
     if (labels?.rows != null && labels.rows !== n) {
       throw new ApiError(400, 'label_count_mismatch', `The labels have ${labels.rows} rows but the features have ${n} points; they must match one to one.`)
     }

@@ -160,7 +160,7 @@ describe('a model job on the worker', () => {
     await runModelJob(ctx, leasedModelJob('inputs.npy') as never)
     expect(calls.failed).toEqual({
       code: 'perplexity_too_large',
-      message: 'perplexity 20 needs at least 61 points; "inputs.npy" holds 60 inputs. Lower perplexity (at most 19, or "auto") or add inputs.',
+      message: 'Perplexity 20 needs at least 61 points; "inputs.npy" holds 60 inputs. Lower perplexity to 19 or less (or "auto", the largest that fits), or add inputs.',
       retryable: false,
     })
   })

@@ -10,8 +10,7 @@ import {
   encodeFrame,
   encodeNpyFloat32,
   encodeNpyInt32,
-  largestPerplexity,
-  minPointsForPerplexity,
+  perplexityProblem,
   readOnnxModelBytes,
   resolvePerplexity,
   type ImagePreprocess,
@@ -118,12 +117,8 @@ export async function runModelJob(ctx: RunContext, leased: ModelLeasedJob, shutd
     const n = source.n
     // the point count is known before inference: a perplexity it cannot carry fails now, not after it
     const params = { ...job.params, perplexity: resolvePerplexity(job.params.perplexity, n) }
-    if (n < minPointsForPerplexity(params.perplexity)) {
-      throw new InputError(
-        'perplexity_too_large',
-        `perplexity ${params.perplexity} needs at least ${minPointsForPerplexity(params.perplexity)} points; "${job.features.filename}" holds ${n} inputs. Lower perplexity (at most ${largestPerplexity(n)}, or "auto") or add inputs.`,
-      )
-    }
+    const problem = perplexityProblem(params.perplexity, n, { kind: 'inputs', filename: job.features.filename })
+    if (problem) throw new InputError('perplexity_too_large', problem)
 
     let labels: { classes: string[]; codes: Int32Array } | undefined
     let labelHash: string | null = null

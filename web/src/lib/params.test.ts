@@ -21,7 +21,7 @@ describe('parameter validation', () => {
   it('says how many points a perplexity needs and what to lower it to', () => {
     const errors = validateParams({ ...defaultParams(), perplexity: 50 }, 120)
     expect(errors.perplexity).toBe(
-      'Perplexity 50 needs at least 151 points; the features have 120. Lower perplexity to 39 or less, or upload more points.',
+      'Perplexity 50 needs at least 151 points; the features have 120. Lower perplexity to 39 or less (or "auto", the largest that fits), or upload more points.',
     )
     expect(validateParams({ ...defaultParams(), perplexity: 39 }, 120)).toEqual({})
   })
@@ -104,7 +104,7 @@ describe('subsampling fields', () => {
   })
 
   it('checks perplexity against the points the subsample keeps', () => {
-    const errors = validateParams(defaultParams(), 60, { subsampled: true })
-    expect(errors.perplexity).toBe('Perplexity 30 needs at least 91 points; the subsample keeps 60. Lower perplexity to 19 or less, or keep more points.')
+    const errors = validateParams(defaultParams(), 60, { subsampled: true, of: 400 })
+    expect(errors.perplexity).toBe('Perplexity 30 needs at least 91 points; the subsample keeps 60 of 400. Lower perplexity to 19 or less (or "auto", the largest that fits), or keep more points (raise the sample size).')
   })
 })

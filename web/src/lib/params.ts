@@ -2,7 +2,7 @@
  * @module The t-SNE parameter form's values and their validation, including the checks that depend on the
  * data (perplexity versus the number of points), worded so the user knows what to change.
  */
-import { LIMITS, largestPerplexity, minPointsForPerplexity, resolvePerplexity, TSNE_PARAM_DEFAULTS, type SubsampleParams } from '@constellate/shared'
+import { LIMITS, perplexityProblem, resolvePerplexity, TSNE_PARAM_DEFAULTS, type SubsampleParams } from '@constellate/shared'
 
 export interface ParamValues {
   /** A number, or `"auto"`: the largest up to 30 that the map's points allow (resolved by the worker). */
@@ -49,9 +49,9 @@ function capitalise(text: string): string {
 /**
  * Errors per field; empty when the values can be submitted. `n` (points in the map) is known once the
  * features file has been inspected; null skips the data-dependent checks. `subsampled`: n is what a
- * subsample keeps (at most), and the message says so.
+ * subsample keeps (at most) out of `of` input points, and the message says so.
  */
-export function validateParams(values: ParamValues, n: number | null, options: { subsampled?: boolean } = {}): ParamErrors {
+export function validateParams(values: ParamValues, n: number | null, options: { subsampled?: boolean; of?: number | null } = {}): ParamErrors {
   const errors: ParamErrors = {}
   const { perplexity } = values
   if (perplexity === 'auto') {
@@ -59,12 +59,9 @@ export function validateParams(values: ParamValues, n: number | null, options: {
   } else if (!Number.isFinite(perplexity)) errors.perplexity = 'Enter a number for perplexity (30 is a good start), or choose Auto.'
   else if (perplexity <= 0) errors.perplexity = 'Perplexity must be greater than 0.'
   else if (perplexity > PARAM_BOUNDS.perplexity.max) errors.perplexity = `Perplexity can be at most ${PARAM_BOUNDS.perplexity.max}.`
-  else if (n !== null && n >= LIMITS.minPoints && n < minPointsForPerplexity(perplexity)) {
-    const highest = largestPerplexity(n)
-    const have = options.subsampled ? `the subsample keeps ${n.toLocaleString('en-US')}` : `the features have ${n.toLocaleString('en-US')}`
-    errors.perplexity =
-      `Perplexity ${perplexity} needs at least ${minPointsForPerplexity(perplexity).toLocaleString('en-US')} points; ` +
-      `${have}. Lower perplexity to ${highest} or less, or ${options.subsampled ? 'keep more points' : 'upload more points'}.`
+  else if (n !== null && n >= LIMITS.minPoints) {
+    const problem = perplexityProblem(perplexity, n, options.subsampled ? { kind: 'subsample', of: options.of ?? n, raise: 'the sample size' } : { kind: 'features' })
+    if (problem) errors.perplexity = problem
   }
   if (values.dims !== 2 && values.dims !== 3) errors.dims = 'Choose 2 or 3 dimensions.'
   const iterations = checkInteger(values.iterations, 'iterations', PARAM_BOUNDS.iterations)
