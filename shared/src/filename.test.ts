@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatFromFilename } from './file-kinds.ts'
+import { formatFromFilename } from './upload/file-kinds.ts'
 import { DEFAULT_FILENAME, normaliseFilename } from './filename.ts'
 import { LIMITS } from './limits.ts'
 

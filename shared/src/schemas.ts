@@ -1,8 +1,8 @@
 /** @module zod schemas for every request and response body of the public API. */
 import { z } from 'zod'
 import { LIMITS } from './limits.ts'
-import { ModelJobRequest } from './onnx-job.ts'
-import { OnnxUploadInfo } from './onnx-uploads.ts'
+import { ModelJobRequest } from './onnx/onnx-job.ts'
+import { OnnxUploadInfo } from './onnx/onnx-uploads.ts'
 import { MapWarning } from './warnings.ts'
 import { JobParams } from './job-params.ts'
 

@@ -2,7 +2,7 @@
  * @module Building small ONNX models in tests: a graph builder that writes a ModelProto with the shared
  * protobuf writer, plus the two models the tests use (an MLP and a small CNN with seeded weights).
  */
-import { ProtoWriter } from '../../shared/src/onnx-proto.ts'
+import { ProtoWriter } from '../../shared/src/onnx/onnx-proto.ts'
 
 type Dim = number | string
 export type AttributeInput = number | number[] | string | { floats: number[] } | { tensor: TensorInput }

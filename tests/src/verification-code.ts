@@ -1,5 +1,5 @@
 /** @module The code an upload check refuses with, for tests that compare many inputs at once. */
-import { UploadVerificationError } from '../../shared/src/verify-upload.ts'
+import { UploadVerificationError } from '../../shared/src/upload/errors.ts'
 
 /** The UploadVerificationError code `work` throws, or 'accepted' when it returns (other errors propagate). */
 export function verificationCode(work: () => unknown): string {

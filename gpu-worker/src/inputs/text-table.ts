@@ -15,6 +15,8 @@ import {
   raggedRowsError,
   blankLineError,
   scanDelimited,
+  tooManyFeatureColumnsError,
+  tooManyFeatureRowsError,
   utf8BomLength,
   type FieldSink,
   type NumberClass,
@@ -138,9 +140,7 @@ class TableParser implements FieldSink {
     this.skipFirstField = layout.dropIndexColumn
     this.expected = starts.length
     this.cols = starts.length - (layout.dropIndexColumn ? 1 : 0)
-    if (this.cols > LIMITS.maxDims) {
-      throw new InputError('too_many_dims', `The features have ${this.cols} columns; at most ${LIMITS.maxDims} are accepted. Reduce them first (e.g. PCA).`)
-    }
+    if (this.cols > LIMITS.maxDims) throw tooManyFeatureColumnsError(this.cols)
     const dataRows = Math.max(1, this.lineBound - (this.hasHeader ? 1 : 0))
     this.values = new Float32Array(Math.min(dataRows, LIMITS.maxPoints + 1) * this.cols)
     if (this.hasHeader) {
@@ -154,9 +154,7 @@ class TableParser implements FieldSink {
 
   private store(column: number, start: number, end: number, quoted: boolean): void {
     if (column >= this.expected) return // endRecord reports the ragged row
-    if (this.rows >= MAX_POINTS) {
-      throw new InputError('too_many_points', `The features hold more than ${MAX_POINTS} rows; at most ${MAX_POINTS} points are accepted. Subsample them first.`)
-    }
+    if (this.rows >= MAX_POINTS) throw tooManyFeatureRowsError()
     const value = parseNumber(this.bytes, start, end)
     if (parseFailed) throw notNumericError(this.line, column + 1, fieldText(this.bytes, start, end, quoted))
     const index = this.rows * this.cols + column - (this.skipFirstField ? 1 : 0)

@@ -1,23 +1,17 @@
 /**
  * @module The metadata table dialect (kind "metadata"): a `.csv` (comma) or `.tsv` (tab) with a header row
  * of column names, then one row per point. Quoting, CRLF and '#' comment lines at the top follow the
- * shared text-table dialect (verify-upload.ts). A column whose present values are all finite numbers is
+ * shared text-table dialect (scan-delimited.ts). A column whose present values are all finite numbers is
  * continuous; any other is categorical. Missing values: an empty cell, NA, N/A, NaN, null or None (any case).
  * The edge checks the table with this scan at completion; the worker uses it as its first pass.
  */
-import { LIMITS } from './limits.ts'
-import type { UploadFormat } from './schemas.ts'
-import {
-  FINITE_NUMBER,
-  UploadVerificationError,
-  blankLineError,
-  classifyNumberField,
-  fieldText,
-  labelDelimiter,
-  raggedRowsError,
-  scanDelimited,
-  type FieldSink,
-} from './verify-upload.ts'
+import { LIMITS } from '../limits.ts'
+import type { UploadFormat } from '../schemas.ts'
+import { UploadVerificationError } from '../upload/errors.ts'
+import { metadataDelimiter } from './delimiters.ts'
+import { FINITE_NUMBER, classifyNumberField } from './number-field.ts'
+import { fieldText, scanDelimited, type FieldSink } from './scan-delimited.ts'
+import { blankLineError, raggedRowsError } from './table-errors.ts'
 
 export interface MetadataTableScan {
   /** Data rows (the header excluded). */
@@ -40,11 +34,6 @@ export function isMissingMetadataValue(bytes: Uint8Array, s: number, e: number):
   let word = ''
   for (let k = s; k < e; k++) word += String.fromCharCode(bytes[k]! | 0x20)
   return MISSING_WORDS.includes(word)
-}
-
-/** The field delimiter of a metadata table: comma for .csv, tab for .tsv. */
-export function metadataDelimiter(format: UploadFormat): number {
-  return labelDelimiter(format)
 }
 
 /**

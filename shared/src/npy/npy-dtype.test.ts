@@ -24,7 +24,7 @@ describe('npyDescr', () => {
   })
 
   it('agrees with numpy.dtype on thousands of spellings, every one-bit flip of common descrs included', () => {
-    const script = fileURLToPath(new URL('../../tests/npy-corpus/dtype_cases.py', import.meta.url))
+    const script = fileURLToPath(new URL('../../../tests/npy-corpus/dtype_cases.py', import.meta.url))
     const cases = JSON.parse(execFileSync('/usr/bin/python3', [script], { maxBuffer: 64 * 1024 ** 2 }).toString()) as { descr: string; numpy: string }[]
     expect(cases.length).toBeGreaterThan(8000)
     // Where numpy makes a number dtype, the same one; where it makes another, never "invalid"; where it

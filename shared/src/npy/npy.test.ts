@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LIMITS } from './limits.ts'
+import { LIMITS } from '../limits.ts'
 import { NPY_MAGIC, NPY_PREFIX_BYTES, NpyFormatError, encodeNpyFloat32, parseNpyHeader } from './npy.ts'
 
 /** An .npy preamble + header dict in format `version`, padded to 64 bytes as numpy does. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { GraphBuilder, buildCnn, buildMlp } from '../../tests/src/onnx-builder.ts'
-import { OnnxModelError, readOnnxModel, readOnnxModelBytes } from './onnx-model.ts'
+import { GraphBuilder, buildCnn, buildMlp } from '../../../tests/src/onnx-builder.ts'
+import { OnnxModelError } from './onnx-model-error.ts'
+import { readOnnxModel, readOnnxModelBytes } from './onnx-model.ts'
 import { ProtoWriter } from './onnx-proto.ts'
 
 /** A chunk source that hands out `size`-byte pieces, as a fetch body would. */

@@ -3,7 +3,7 @@
  * from its first bytes) and by the worker (to read the data), which accepts the headers numpy.load
  * accepts (py-literal.ts reads the dict, npy-dtype.ts the dtype), and a float32 writer for results.
  */
-import { LIMITS } from './limits.ts'
+import { LIMITS } from '../limits.ts'
 import { npyDescr, type NpyKind } from './npy-dtype.ts'
 import { PyLiteralError, pyLiteralEval, type PyValue } from './py-literal.ts'
 import { PyTokenizeError, filterPython2Longs } from './py-tokenize.ts'
@@ -223,6 +223,11 @@ export function npyDataProblem(header: NpyHeader, held: number): { code: 'npy_tr
 export function npyDtypeName(header: Pick<NpyHeader, 'kind' | 'itemSize'>): string {
   const base = { f: 'float', i: 'int', u: 'uint', b: 'bool' }[header.kind]
   return header.kind === 'b' ? 'bool' : `${base}${header.itemSize * 8}`
+}
+
+/** A shape as numpy prints it: "(2000, 784)", "(2000,)", "()". */
+export function npyShapeText(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`
 }
 
 /** Writes a float32 C-order `.npy` file for a row-major array of the given shape. */

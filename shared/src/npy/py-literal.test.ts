@@ -61,7 +61,7 @@ describe('pyLiteralEval', () => {
   })
 
   it('agrees with Python 3.11 ast.literal_eval (and numpy\'s _filter_header) on thousands of damaged headers', () => {
-    const script = fileURLToPath(new URL('../../tests/npy-corpus/literal_cases.py', import.meta.url))
+    const script = fileURLToPath(new URL('../../../tests/npy-corpus/literal_cases.py', import.meta.url))
     const cases = JSON.parse(execFileSync('/usr/bin/python3', [script, '1', '8000'], { maxBuffer: 64 * 1024 ** 2 }).toString()) as { text: string; raw: unknown; filtered: unknown }[]
     expect(cases.length).toBeGreaterThan(8000)
     // Named escapes (\N{...}) need Unicode's name table; numpy never writes them, so they are refused.

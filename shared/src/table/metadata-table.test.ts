@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { verificationCode } from '../../tests/src/verification-code.ts'
-import { CreateJobRequest } from './schemas.ts'
-import { JobParams } from './job-params.ts'
-import { verifyUpload } from './verify-upload.ts'
-import { decodeNpyArray, encodeNpyFloat32, encodeNpyInt32 } from './npy.ts'
-import { LIMITS } from './limits.ts'
+import { verificationCode } from '../../../tests/src/verification-code.ts'
+import { CreateJobRequest } from '../schemas.ts'
+import { JobParams } from '../job-params.ts'
+import { verifyUpload } from '../upload/verify-upload.ts'
+import { decodeNpyArray, encodeNpyFloat32, encodeNpyInt32 } from '../npy/npy.ts'
+import { LIMITS } from '../limits.ts'
 
 function verifyMetadata(content: string, filename = 'meta.csv') {
   const head = new TextEncoder().encode(content)

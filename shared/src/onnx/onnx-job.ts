@@ -3,7 +3,7 @@
  * and what such a job leaves behind: the per-layer results list and the thumbnail index.
  */
 import { z } from 'zod'
-import { LIMITS } from './limits.ts'
+import { LIMITS } from '../limits.ts'
 
 const Side = z.number().int().min(1).max(4096)
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { LIMITS } from './limits.ts'
-import { NPY_MAGIC, NPY_PREFIX_BYTES } from './npy.ts'
-import { UploadVerificationError, findInvalidUtf8, verifyUpload, type UploadToVerify } from './verify-upload.ts'
+import { LIMITS } from '../limits.ts'
+import { NPY_MAGIC, NPY_PREFIX_BYTES } from '../npy/npy.ts'
+import { UploadVerificationError } from './errors.ts'
+import { findInvalidUtf8 } from './text-content.ts'
+import { verifyUpload, type UploadToVerify } from './verify-upload.ts'
 
 const text = (s: string) => new TextEncoder().encode(s)
 

@@ -1,0 +1,10 @@
+/** @module Uploads: which files each kind accepts, and verifying one when its upload completes. */
+export * from './errors.ts'
+export * from './file-kinds.ts'
+export * from './sniff.ts'
+export * from './text-content.ts'
+export * from './upload-size.ts'
+export * from './verify-upload.ts'
+export * from './verify-model-job.ts'
+export * from './verify-npy.ts'
+export * from './verify-text.ts'
