@@ -9,12 +9,12 @@ import { KernelPool } from './compute/pool.ts'
 import { SeededRandom } from './compute/random.ts'
 import { pca } from './pca/pca.ts'
 import { magnitudeScale, maxFiniteAbs } from './inputs/magnitude.ts'
-import { exactKnn, type Metric } from './tsne/knn.ts'
-import { approximateKnn } from './tsne/knn-ivf.ts'
-import { affinities } from './tsne/affinities.ts'
-import { startLayout } from './tsne/init.ts'
-import { optimize } from './tsne/tsne.ts'
-import type { GradientMethod } from './tsne/optimizer.ts'
+import { exactKnn, type Metric } from './neighbours/knn.ts'
+import { approximateKnn } from './neighbours/knn-ivf.ts'
+import { affinities } from './methods/tsne/affinities.ts'
+import { startLayout } from './methods/tsne/init.ts'
+import { optimize } from './methods/tsne/schedule.ts'
+import type { GradientMethod } from './methods/tsne/optimizer.ts'
 
 export interface EmbedOptions {
   perplexity: number

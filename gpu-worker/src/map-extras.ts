@@ -7,8 +7,8 @@
  */
 import { LIMITS, encodeNpyFloat32, encodeNpyInt32 } from '@constellate/shared'
 import { sharedPool, type EmbedResult } from './engine.ts'
-import { exactKnn } from './tsne/knn.ts'
-import { approximateKnn } from './tsne/knn-ivf.ts'
+import { exactKnn } from './neighbours/knn.ts'
+import { approximateKnn } from './neighbours/knn-ivf.ts'
 import { firstNeighbours, mean, pointQuality } from './quality/point-quality.ts'
 
 /** Above this many points the fallback kNN (backends that return no graph) is approximate, as in the engine. */

@@ -3,10 +3,10 @@
  * loaded in-process and inside every worker thread).
  */
 import type { SpmdContext } from './barrier.ts'
-import { exactKnnKernel } from '../tsne/knn.ts'
-import { ivfKnnKernel } from '../tsne/knn-ivf.ts'
-import { calibrateKernel } from '../tsne/affinities.ts'
-import { optimizeKernel } from '../tsne/optimizer.ts'
+import { exactKnnKernel } from '../neighbours/knn.ts'
+import { ivfKnnKernel } from '../neighbours/knn-ivf.ts'
+import { calibrateKernel } from '../methods/tsne/affinities.ts'
+import { optimizeKernel } from '../methods/tsne/optimizer.ts'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Kernel = (payload: any, ctx: SpmdContext) => unknown

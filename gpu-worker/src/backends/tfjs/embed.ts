@@ -19,8 +19,8 @@
  * field ~0.7 GiB.
  */
 import { closeEngine, optimizationSchedule, resolveOptions, sharedPool, validate, withinSafeMagnitude, type EmbedHooks, type EmbedOptions, type EmbedResult } from '../../engine.ts'
-import { calibrate, symmetrize } from '../../tsne/affinities.ts'
-import { startLayout } from '../../tsne/init.ts'
+import { calibrate, symmetrize } from '../../methods/tsne/affinities.ts'
+import { startLayout } from '../../methods/tsne/init.ts'
 import { disposeEdges, uploadEdges } from './attraction.ts'
 import type { GridSettings } from './grid-repulsion.ts'
 import { exactKnnTfjs, type TfjsKnnSettings } from './knn.ts'

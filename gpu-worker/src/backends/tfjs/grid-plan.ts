@@ -6,9 +6,9 @@
  * calls and in between only refits the spacing to the bounds. Only the full choice needs the positions on
  * the host, so they are read (n x dims floats) once every REPLAN_EVERY iterations.
  */
-import { planGrid, type FftSettings } from '../../tsne/gradient/fft-plan.ts'
-import { planGrid3d } from '../../tsne/gradient/fft3d-plan.ts'
-import { nextPlan } from '../../tsne/gradient/replan.ts'
+import { planGrid, type FftSettings } from '../../methods/tsne/gradient/fft-plan.ts'
+import { planGrid3d } from '../../methods/tsne/gradient/fft3d-plan.ts'
+import { nextPlan } from '../../methods/tsne/gradient/replan.ts'
 
 /** One call's grid, in the tfjs backend's terms. */
 export interface GridPlan {

@@ -28,9 +28,9 @@
  * `pointsPerChunk * p^dims * (dims + 1) * 4 bytes` (times ~3 for temporaries), whatever n is; the
  * grid by maxGrid (~4 (dims + 1) M^dims * 4 bytes); step 5 by its chunks (near-field.ts).
  */
-import { FFT_DEFAULTS, type FftSettings } from '../../tsne/gradient/fft-plan.ts'
-import { FFT3D_DEFAULTS } from '../../tsne/gradient/fft3d-plan.ts'
-import { farKernel, splitKernel } from '../../tsne/gradient/split-kernel.ts'
+import { FFT_DEFAULTS, type FftSettings } from '../../methods/tsne/gradient/fft-plan.ts'
+import { FFT3D_DEFAULTS } from '../../methods/tsne/gradient/fft3d-plan.ts'
+import { farKernel, splitKernel } from '../../methods/tsne/gradient/split-kernel.ts'
 import { GridPlanner, type GridPlan } from './grid-plan.ts'
 import { disposeSort, nearField, sortByCell } from './near-field.ts'
 import { convolve, disposeConvolution, planConvolution, type GridConvolution, type TransformKind } from './transforms.ts'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { KernelPool } from '../../compute/pool.ts'
-import { exactKnn } from '../../tsne/knn.ts'
+import { exactKnn } from '../../neighbours/knn.ts'
 import { exactKnnTfjs } from './knn.ts'
 import { blobs, jsTf } from './test-support.ts'
 

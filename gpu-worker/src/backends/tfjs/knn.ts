@@ -10,7 +10,7 @@
  * distance. Device memory: n * d * 4 bytes for the points plus about 4 * blockElements * 4 bytes
  * for one block's products; O(n^2 d) flops and O(n^2) top-k work in all.
  */
-import { metricDistance, prepareForMetric, type KnnGraph, type Metric } from '../../tsne/knn.ts'
+import { metricDistance, prepareForMetric, type KnnGraph, type Metric } from '../../neighbours/knn.ts'
 import type { Tensor, Tf } from './tf.ts'
 
 export interface TfjsKnnSettings {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SeededRandom } from '../../compute/random.ts'
-import { farKernel, forceKernel, splitKernel } from '../../tsne/gradient/split-kernel.ts'
+import { farKernel, forceKernel, splitKernel } from '../../methods/tsne/gradient/split-kernel.ts'
 import { disposeSort, nearField, rowOffsets, sortByCell, type NearGeometry } from './near-field.ts'
 import { clusteredMap, jsTf, relativeError } from './test-support.ts'
 import type { Tensor2D } from './tf.ts'

@@ -18,7 +18,7 @@
  * values per pair of a chunk of `pairsPerChunk` pairs (times ~2 for temporaries); the pair count is read
  * to the host once per point chunk.
  */
-import { nearFieldTerms, type SplitKernel } from '../../tsne/gradient/split-kernel.ts'
+import { nearFieldTerms, type SplitKernel } from '../../methods/tsne/gradient/split-kernel.ts'
 import type { Tensor, Tensor1D, Tensor2D, Tf } from './tf.ts'
 
 /** Where the cells lie: nodes per side, spacing and lower corner of the node grid, the cut-off. */

@@ -9,7 +9,7 @@
  * reads the bounds (2 * dims numbers) and the near field's pair count each iteration for the grid
  * plan, the map every REPLAN_EVERY iterations when the grid is chosen afresh, and at every frame.
  */
-import { reportsKl, type OptimizeFrame, type OptimizeHooks, type OptimizeOptions, type OptimizeResult } from '../../tsne/tsne.ts'
+import { reportsKl, type OptimizeFrame, type OptimizeHooks, type OptimizeOptions, type OptimizeResult } from '../../methods/tsne/schedule.ts'
 import { attractionTfjs, type DeviceEdges } from './attraction.ts'
 import { exactRepulsionTfjs } from './exact-repulsion.ts'
 import { GridRepulsion, type GridSettings } from './grid-repulsion.ts'

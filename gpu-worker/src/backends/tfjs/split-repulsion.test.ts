@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { exactRepulsion } from '../../tsne/gradient/exact.ts'
-import { createFftWorkspace, fftRepulsion } from '../../tsne/gradient/fft.ts'
-import { createFft3dWorkspace, fft3dRepulsion } from '../../tsne/gradient/fft3d.ts'
+import { exactRepulsion } from '../../methods/tsne/gradient/exact.ts'
+import { createFftWorkspace, fftRepulsion } from '../../methods/tsne/gradient/fft.ts'
+import { createFft3dWorkspace, fft3dRepulsion } from '../../methods/tsne/gradient/fft3d.ts'
 import { GridRepulsion } from './grid-repulsion.ts'
 import { jsTf, relativeError } from './test-support.ts'
 

@@ -4,8 +4,8 @@
  */
 import { KernelPool } from '../../compute/pool.ts'
 import { SeededRandom } from '../../compute/random.ts'
-import { calibrate, symmetrize, type SparseAffinities } from '../../tsne/affinities.ts'
-import { exactKnn, type KnnGraph } from '../../tsne/knn.ts'
+import { calibrate, symmetrize, type SparseAffinities } from '../../methods/tsne/affinities.ts'
+import { exactKnn, type KnnGraph } from '../../neighbours/knn.ts'
 import type { Tf } from './tf.ts'
 
 let runtime: Promise<Tf> | undefined

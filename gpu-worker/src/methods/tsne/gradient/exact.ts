@@ -1,8 +1,8 @@
 /**
- * @module tsne/gradient/exact — the O(N^2) reference repulsion: every pair, no approximation.
+ * @module methods/tsne/gradient/exact — the O(N^2) reference repulsion: every pair, no approximation.
  * For tests and tiny N only.
  */
-import { rangeOf, type SpmdContext } from '../../compute/barrier.ts'
+import { rangeOf, type SpmdContext } from '../../../compute/barrier.ts'
 
 /**
  * Repulsion for the points of this rank: forces[i] = sum_j K2(y_i - y_j) (y_i - y_j) with

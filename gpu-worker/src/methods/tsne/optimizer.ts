@@ -1,10 +1,10 @@
 /**
- * @module tsne/optimizer — gradient descent with momentum and per-coordinate gains (Jacobs 1988,
+ * @module methods/tsne/optimizer — gradient descent with momentum and per-coordinate gains (Jacobs 1988,
  * as in bhtsne / FIt-SNE), run as an SPMD kernel: every rank owns a contiguous slice of points,
  * the repulsion backend shares work through barriers, and all reductions (Z, KL, mean) are summed
  * over fixed chunks in a fixed order so the result never depends on the thread count.
  */
-import { claimChunk, createWorkCounters, rangeOf, type SpmdContext } from '../compute/barrier.ts'
+import { claimChunk, createWorkCounters, rangeOf, type SpmdContext } from '../../compute/barrier.ts'
 import type { SparseAffinities } from './affinities.ts'
 import { attraction } from './gradient/attraction.ts'
 import { bhRepulsion, buildTree, createBhWorkspace, type BhWorkspace } from './gradient/bh.ts'

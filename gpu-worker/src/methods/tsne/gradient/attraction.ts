@@ -1,5 +1,5 @@
 /**
- * @module tsne/gradient/attraction — the attractive forces over the sparse P (kNN graph):
+ * @module methods/tsne/gradient/attraction — the attractive forces over the sparse P (kNN graph):
  * forces[i] = sum_j p_ij (1 + d_ij^2/dof)^-1 (y_i - y_j), O(nnz), plus the KL divergence terms.
  * Tight loops over the CSR arrays, specialised for 2D and 3D; the KL terms (logs) are computed
  * only on the iterations that report them.

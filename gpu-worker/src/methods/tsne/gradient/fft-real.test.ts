@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SeededRandom } from '../../compute/random.ts'
+import { SeededRandom } from '../../../compute/random.ts'
 import { fftTables, forward, inverse } from './fft-core.ts'
 import { packRows, spectrumOrder, unpackRows } from './fft-real.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SeededRandom } from '../../compute/random.ts'
+import { SeededRandom } from '../../../compute/random.ts'
 import { fftSizes, fftTables, forward, inverse } from './fft-core.ts'
 
 describe('FFT core', () => {

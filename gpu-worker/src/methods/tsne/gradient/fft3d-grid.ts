@@ -1,10 +1,10 @@
 /**
- * @module tsne/gradient/fft3d-grid — the grid side of the 3D FFT repulsion (fft3d.ts): the shared
+ * @module methods/tsne/gradient/fft3d-grid — the grid side of the 3D FFT repulsion (fft3d.ts): the shared
  * workspace, padded strides, and the SPMD passes over the L^3 grids (forward transforms of the
  * occupied planes, z-line convolution with the kernel's transform, inverse transforms, the kernel
  * transform itself, zeroing).
  */
-import { createWorkCounters, rangeOf, type SpmdContext } from '../../compute/barrier.ts'
+import { createWorkCounters, rangeOf, type SpmdContext } from '../../../compute/barrier.ts'
 import { forward, inverse, type FftTables } from './fft-core.ts'
 import { farKernel, type SplitKernel } from './split-kernel.ts'
 import { FFT3D_DEFAULTS, type Fft3dSettings } from './fft3d-plan.ts'

@@ -1,5 +1,5 @@
 /**
- * @module tsne/gradient/fft-real — a real L x L grid convolved for half the work of a complex one:
+ * @module methods/tsne/gradient/fft-real — a real L x L grid convolved for half the work of a complex one:
  * rows 2r and 2r+1 travel as the real and imaginary parts of one complex row, whose transform splits
  * into the two rows' spectra (each Hermitian: X[L-f] = conj(X[f])); only the L/2 + 1 frequencies
  * f <= L/2 of each row go on to the column transforms, in a compact grid L rows x (L/2 + 1) columns;

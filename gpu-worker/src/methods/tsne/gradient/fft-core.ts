@@ -1,5 +1,5 @@
 /**
- * @module tsne/gradient/fft-core — complex FFTs of size L = 2^a or 3 * 2^a on split (re, im)
+ * @module methods/tsne/gradient/fft-core — complex FFTs of size L = 2^a or 3 * 2^a on split (re, im)
  * float64 grids, for convolutions (the factor 3 gives grid sizes between the powers of two): the forward transform is radix-4 decimation in frequency (natural order
  * in, bit-reversed out) and the inverse radix-4 decimation in time (bit-reversed in, natural out),
  * so no bit-reversal pass is ever run and a pointwise product in between needs the kernel's

@@ -1,5 +1,5 @@
 /**
- * @module tsne/knn-ivf — approximate kNN with an inverted-file index: k-means cells (trained on a
+ * @module neighbours/knn-ivf — approximate kNN with an inverted-file index: k-means cells (trained on a
  * seeded sample), each point searches the `probes` cells nearest to it with exact blocked products
  * in onnxruntime-node and a TypeScript heap. Cost O(n * probes * n / cells * d) instead of O(n^2 d).
  */

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { KernelPool } from '../compute/pool.ts'
-import { SeededRandom } from '../compute/random.ts'
-import { exactKnn } from './knn.ts'
+import { KernelPool } from '../../compute/pool.ts'
+import { SeededRandom } from '../../compute/random.ts'
+import { exactKnn } from '../../neighbours/knn.ts'
 import { affinities } from './affinities.ts'
 
 const pool = new KernelPool(2)

@@ -1,7 +1,7 @@
 /**
- * @module tsne/knn — k-nearest-neighbour graphs for the affinity stage. `exactKnn` runs blocked
+ * @module neighbours/knn — k-nearest-neighbour graphs, the pipeline's neighbours stage. `exactKnn` runs blocked
  * distance products through onnxruntime-node on every rank with a TypeScript top-k selection;
- * `approximateKnn` (knn-descent.ts) takes over for large N. Both return the same `KnnGraph`.
+ * `approximateKnn` (knn-ivf.ts) takes over for large N. Both return the same `KnnGraph`.
  */
 import type { KernelPool } from '../compute/pool.ts'
 import { rangeOf, type SpmdContext } from '../compute/barrier.ts'

@@ -1,5 +1,5 @@
 /**
- * @module tsne/gradient/fft — FFT-accelerated interpolation for 2D repulsion (FIt-SNE, Linderman
+ * @module methods/tsne/gradient/fft — FFT-accelerated interpolation for 2D repulsion (FIt-SNE, Linderman
  * et al. 2019) with a particle-particle / particle-mesh split. Charges [1, x, y] of every
  * point are spread onto p x p Lagrange nodes of its box on an equispaced grid, convolved by FFT
  * with the smooth far part of the squared Cauchy kernel (split-kernel.ts) and interpolated back;
@@ -11,7 +11,7 @@
  * Per iteration O(n p^2 + L^2 log L + near pairs). Every sum has a fixed order, independent of the
  * thread count.
  */
-import { claimChunk, createWorkCounters, rangeByPrefix, rangeOf, type SpmdContext } from '../../compute/barrier.ts'
+import { claimChunk, createWorkCounters, rangeByPrefix, rangeOf, type SpmdContext } from '../../../compute/barrier.ts'
 import { fftTables, forward, forwardColumns, forwardRows, inverse, inverseColumns, inverseRows, type FftTables } from './fft-core.ts'
 import { packRows, spectrumOrder, unpackRows } from './fft-real.ts'
 import { farKernel, nearFieldTerms, splitKernel, type SplitKernel } from './split-kernel.ts'

@@ -1,5 +1,5 @@
 /**
- * @module tsne/gradient/split-kernel — the Student-t force kernel K2(s) = (1 + s/dof)^-(dof+1)
+ * @module methods/tsne/gradient/split-kernel — the Student-t force kernel K2(s) = (1 + s/dof)^-(dof+1)
  * (s = squared distance) split into a smooth far part, computed on a coarse interpolation grid, and
  * a short-range remainder with compact support, summed exactly over nearby pairs (the particle-
  * particle / particle-mesh split of P3M). The far part equals K2 beyond the cut-off radius and

@@ -1,11 +1,11 @@
 /**
- * @module tsne/affinities — input similarities: a per-point binary search for the Gaussian
+ * @module methods/tsne/affinities — input similarities: a per-point binary search for the Gaussian
  * precision that hits the target perplexity, then the symmetric sparse joint distribution
  * P = (P_j|i + P_i|j) / 2n in CSR form.
  */
-import type { KernelPool } from '../compute/pool.ts'
-import { rangeOf, type SpmdContext } from '../compute/barrier.ts'
-import type { KnnGraph } from './knn.ts'
+import type { KernelPool } from '../../compute/pool.ts'
+import { rangeOf, type SpmdContext } from '../../compute/barrier.ts'
+import type { KnnGraph } from '../../neighbours/knn.ts'
 
 /**
  * Symmetric joint probabilities in CSR form: the entries of row i are columns[rowStart[i] ..

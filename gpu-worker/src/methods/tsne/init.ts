@@ -1,9 +1,9 @@
 /**
- * @module tsne/init — initial embeddings: PCA (the leading components, scaled so the first has
+ * @module methods/tsne/init — initial embeddings: PCA (the leading components, scaled so the first has
  * standard deviation 1e-4, as openTSNE does), seeded Gaussian noise of the same scale, or a given layout
  * (another map's start, so several maps start alike).
  */
-import { SeededRandom } from '../compute/random.ts'
+import { SeededRandom } from '../../compute/random.ts'
 
 export const INIT_STD = 1e-4
 

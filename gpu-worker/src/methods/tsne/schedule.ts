@@ -1,10 +1,10 @@
 /**
- * @module tsne/tsne — the optimisation schedule: an early-exaggeration phase, then the normal
+ * @module methods/tsne/schedule — the optimisation schedule: an early-exaggeration phase, then the normal
  * phase (with optional late exaggeration), delivering frames between segments. Large inputs are
  * optimised in a breadth-first order of the affinity graph (neighbours get nearby indices, so the
  * attraction pass reads memory that is already cached) and mapped back for frames and the result.
  */
-import type { KernelPool } from '../compute/pool.ts'
+import type { KernelPool } from '../../compute/pool.ts'
 import type { SparseAffinities } from './affinities.ts'
 import { createOptimizerState, resetMomentum, type GradientMethod, type OptimizerState, type Segment } from './optimizer.ts'
 import type { FftSettings } from './gradient/fft.ts'

@@ -1,5 +1,5 @@
 /**
- * @module tsne/gradient/fft-plan — chooses the interpolation grid for the FFT repulsion: an unsplit
+ * @module methods/tsne/gradient/fft-plan — chooses the interpolation grid for the FFT repulsion: an unsplit
  * grid fine enough for the kernel when the map is small, otherwise the grid size (2^a or 3 * 2^a) and
  * kernel split (cut-off radius in node spacings) with the lowest estimated cost, FFT work
  * (L^2 log2 L) against near-field pairs counted from a box histogram of the points.

@@ -1,5 +1,5 @@
 /**
- * @module tsne/gradient/bh — Barnes-Hut repulsion on a quadtree (2D) or octree (3D). Rank 0
+ * @module methods/tsne/gradient/bh — Barnes-Hut repulsion on a quadtree (2D) or octree (3D). Rank 0
  * builds the tree into shared memory (deterministic), every rank then walks it for its own points.
  * O(n log n) per iteration; accuracy set by theta (cell width / distance), 0.5 by default.
  */

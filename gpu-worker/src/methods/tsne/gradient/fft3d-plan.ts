@@ -1,5 +1,5 @@
 /**
- * @module tsne/gradient/fft3d-plan — chooses the interpolation grid for the 3D FFT repulsion: an
+ * @module methods/tsne/gradient/fft3d-plan — chooses the interpolation grid for the 3D FFT repulsion: an
  * unsplit grid fine enough for the kernel when the map is small, otherwise the power-of-two grid
  * size (L^3 nodes) and kernel split with the lowest estimated cost, FFT work (L^3 log2 L) against
  * near-field pairs estimated from a histogram of the points in cells as wide as the cut-off

@@ -1,5 +1,5 @@
 /**
- * @module tsne/gradient/fft3d — FFT-accelerated interpolation for 3D repulsion (the 3D analogue of
+ * @module methods/tsne/gradient/fft3d — FFT-accelerated interpolation for 3D repulsion (the 3D analogue of
  * fft.ts, as FIt-SNE does 3D): charges [1, x, y, z] of every point are spread onto p^3 Lagrange
  * nodes of its box on an equispaced L^3 grid, convolved by FFT with the smooth far part of the
  * squared Cauchy kernel (split-kernel.ts), interpolated back, and the short-range remainder is
@@ -16,7 +16,7 @@
  * Per iteration O(n p^3 + L^3 log L + near pairs); every sum has a fixed order, independent of the
  * thread count.
  */
-import { claimChunk, rangeByPrefix, rangeOf, type SpmdContext } from '../../compute/barrier.ts'
+import { claimChunk, rangeByPrefix, rangeOf, type SpmdContext } from '../../../compute/barrier.ts'
 import { fftTables } from './fft-core.ts'
 import { lagrangeDenominators, lagrangeWeights } from './fft.ts'
 import { nearFieldTerms, splitKernel, type SplitKernel } from './split-kernel.ts'
