@@ -5,7 +5,8 @@
  */
 import os from 'node:os'
 import { LIMITS, perplexityProblem, TSNE_PARAM_DEFAULTS } from '@constellate/shared'
-import { KernelPool } from './compute/pool.ts'
+import type { KernelPool } from './compute/pool.ts'
+import { closePools, sharedPool } from './backends/cpu/pool.ts'
 import { SeededRandom } from './compute/random.ts'
 import { pca } from './pca/pca.ts'
 import { magnitudeScale, maxFiniteAbs } from './inputs/magnitude.ts'
@@ -249,14 +250,7 @@ export async function embed(input: Float32Array, n: number, d: number, options: 
   }
 }
 
-const pools = new Map<number, KernelPool>()
-
-/** One long-lived pool per thread count: worker start-up is paid once per process (shared by every backend). */
-export function sharedPool(threads: number): KernelPool {
-  let pool = pools.get(threads)
-  if (!pool) pools.set(threads, (pool = new KernelPool(threads)))
-  return pool
-}
+export { sharedPool }
 
 /** A thread count option (0 = all cores) as the number of worker threads. */
 function resolveThreads(threads: number): number {
@@ -291,7 +285,5 @@ const WARM_UP = { points: 9000, dims: 64, iterations: 350 }
 
 /** Stops the engine's worker threads (tests and graceful shutdown). */
 export async function closeEngine(): Promise<void> {
-  const all = [...pools.values()]
-  pools.clear()
-  await Promise.all(all.map((pool) => pool.close()))
+  await closePools()
 }

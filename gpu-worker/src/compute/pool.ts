@@ -1,13 +1,14 @@
 /**
  * @module compute/pool — a pool of worker_threads that run named SPMD kernels over shared memory.
  * Rank 0..size-1 each run the same kernel; with one thread the kernel runs in-process, so results
- * never depend on whether workers were used.
+ * never depend on whether workers were used. The kernels come from the kernel modules the pool's
+ * creator names (compute/kernels.ts).
  */
 import { Worker } from 'node:worker_threads'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createBarrierState, makeBarrier } from './barrier.ts'
-import { runKernel, type KernelName } from './kernels.ts'
+import { kernelTable, runKernel, type Kernel, type KernelModule } from './kernels.ts'
 
 function workerEntry(): URL {
   const compiled = new URL('./kernel-worker.js', import.meta.url)
@@ -23,8 +24,8 @@ interface Pending {
 class PooledWorker {
   readonly worker: Worker
   private pending: Pending | undefined
-  constructor() {
-    this.worker = new Worker(workerEntry())
+  constructor(modules: readonly string[]) {
+    this.worker = new Worker(workerEntry(), { workerData: { modules } })
     this.worker.unref()
     this.worker.on('message', (message: { ok: boolean; value?: unknown; error?: string }) => {
       const pending = this.pending
@@ -50,23 +51,28 @@ class PooledWorker {
 /** Runs SPMD kernels on `threads` threads (workers when threads > 1, in-process otherwise). */
 export class KernelPool {
   private workers: PooledWorker[] = []
+  private readonly table: Map<string, Kernel>
   /**
    * Starts the worker threads at once (unref'd): booting one (loading the kernels and
    * onnxruntime) takes about half a second, which then overlaps the caller's own work (PCA)
    * instead of delaying the first kernel.
    */
-  constructor(readonly threads: number) {
+  constructor(
+    readonly threads: number,
+    readonly modules: readonly KernelModule[],
+  ) {
+    this.table = kernelTable(modules)
     if (threads > 1) this.start()
   }
 
   private start(): void {
-    while (this.workers.length < this.threads) this.workers.push(new PooledWorker())
+    while (this.workers.length < this.threads) this.workers.push(new PooledWorker(this.modules.map((module) => module.url)))
   }
 
   /** Runs `kernel` on every rank with the same payload; resolves with each rank's return value. */
-  async spmd(kernel: KernelName, payload: object): Promise<unknown[]> {
+  async spmd(kernel: string, payload: object): Promise<unknown[]> {
     const size = this.threads
-    if (size <= 1) return [await runKernel(kernel, payload, { rank: 0, size: 1, barrier: () => {} })]
+    if (size <= 1) return [await runKernel(this.table, kernel, payload, { rank: 0, size: 1, barrier: () => {} })]
     this.start()
     const barrierState = createBarrierState()
     return Promise.all(

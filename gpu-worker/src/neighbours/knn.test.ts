@@ -1,12 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { KernelPool } from '../compute/pool.ts'
+import neighbourKernels from './kernel-module.ts'
 import { SeededRandom } from '../compute/random.ts'
 import { pca } from '../pca/pca.ts'
 import { loadMnist } from '../../bench/datasets.ts'
 import { exactKnn } from './knn.ts'
 import { approximateKnn, knnRecall } from './knn-ivf.ts'
 
-const pool = new KernelPool(2)
+const pool = new KernelPool(2, [neighbourKernels])
 afterAll(() => pool.close())
 
 function bruteForce(points: Float32Array, n: number, d: number, k: number, i: number): number[] {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { KernelPool } from '../../compute/pool.ts'
+import { CPU_KERNELS } from '../cpu/pool.ts'
 import { exactKnn } from '../../neighbours/knn.ts'
 import { exactKnnTfjs } from './knn.ts'
 import { blobs, jsTf } from './test-support.ts'
 
 describe('tfjs exact kNN', async () => {
   const tf = await jsTf()
-  const pool = new KernelPool(1)
+  const pool = new KernelPool(1, CPU_KERNELS)
 
   for (const metric of ['euclidean', 'cosine'] as const) {
     it(`returns exactly the CPU engine's ${metric} neighbours and distances, also when blocks split the rows`, async () => {

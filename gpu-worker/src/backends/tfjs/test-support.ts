@@ -3,6 +3,7 @@
  * tfjs runtime, seeded blobs, and a small affinity problem solved by the CPU engine's modules.
  */
 import { KernelPool } from '../../compute/pool.ts'
+import { CPU_KERNELS } from '../cpu/pool.ts'
 import { SeededRandom } from '../../compute/random.ts'
 import { calibrate, symmetrize, type SparseAffinities } from '../../methods/tsne/affinities.ts'
 import { exactKnn, type KnnGraph } from '../../neighbours/knn.ts'
@@ -47,7 +48,7 @@ export function clusteredMap(n: number, dims: number, width: number, seed: numbe
 
 /** kNN graph, conditional rows and the symmetric P of the CPU engine for `points`. */
 export async function cpuAffinities(points: Float32Array, n: number, d: number, perplexity: number): Promise<{ graph: KnnGraph; conditional: Float32Array; p: SparseAffinities }> {
-  const pool = new KernelPool(1)
+  const pool = new KernelPool(1, CPU_KERNELS)
   const graph = await exactKnn(pool, points, n, d, Math.floor(3 * perplexity))
   const { conditional } = await calibrate(pool, graph, perplexity)
   return { graph, conditional, p: symmetrize(graph, conditional) }

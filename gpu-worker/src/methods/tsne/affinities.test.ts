@@ -1,10 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { KernelPool } from '../../compute/pool.ts'
+import neighbourKernels from '../../neighbours/kernel-module.ts'
+import tsneKernels from './kernel-module.ts'
 import { SeededRandom } from '../../compute/random.ts'
 import { exactKnn } from '../../neighbours/knn.ts'
 import { affinities } from './affinities.ts'
 
-const pool = new KernelPool(2)
+const pool = new KernelPool(2, [neighbourKernels, tsneKernels])
 afterAll(() => pool.close())
 
 describe('affinities', () => {

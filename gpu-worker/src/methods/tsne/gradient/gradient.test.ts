@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { KernelPool } from '../../../compute/pool.ts'
+import neighbourKernels from '../../../neighbours/kernel-module.ts'
+import tsneKernels from '../kernel-module.ts'
 import { exactKnn } from '../../../neighbours/knn.ts'
 import { affinities } from '../affinities.ts'
 import { optimize, type OptimizeOptions } from '../schedule.ts'
@@ -260,7 +262,7 @@ function fftSchedule(dims: 2 | 3, n: number, overrides: Partial<OptimizeOptions>
 }
 
 describe('3D FFT optimisation across thread counts', () => {
-  const pools = [new KernelPool(1), new KernelPool(2)]
+  const pools = [new KernelPool(1, [neighbourKernels, tsneKernels]), new KernelPool(2, [neighbourKernels, tsneKernels])]
   afterAll(() => Promise.all(pools.map((pool) => pool.close())))
 
   it('gives byte-identical 3D maps with 1 and 2 threads', async () => {
@@ -309,7 +311,7 @@ describe('3D FFT optimisation across thread counts', () => {
 })
 
 describe('near field across thread counts', () => {
-  const pools = [new KernelPool(1), new KernelPool(2)]
+  const pools = [new KernelPool(1, [neighbourKernels, tsneKernels]), new KernelPool(2, [neighbourKernels, tsneKernels])]
   afterAll(() => Promise.all(pools.map((pool) => pool.close())))
 
   // a grid capped at 32 nodes a side (16 in 3D) cannot resolve the kernel unsplit once the map is more than
