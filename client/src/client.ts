@@ -7,8 +7,9 @@ import type { ApiToken, CreateJobRequest, CreateUploadRequest, Job, JobLabels, J
 import { NpyFormatError, decodeNpyArray } from '@constellate/shared'
 import { CLIENT_ERROR_CODES, ConstellateError } from './errors.ts'
 import { HttpCore, type HttpOptions } from './http.ts'
-import { isTerminal, watchJob, type WatchOptions, type WebSocketFactory } from './live.ts'
-import { MAP_DATA_FILES, RESULT_FILES, ROUTES, routePath, type MapDataFile, type ResultFile, type RouteSpec } from './routes.ts'
+import { followJob, isTerminal, type JobFollow, type WatchOptions, type WebSocketFactory } from './live.ts'
+import { jobRoute, type JobRef } from './job-ref.ts'
+import { MAP_DATA_FILES, RESULT_FILES, ROUTES, routePath, type MapDataFile, type ResultFile } from './routes.ts'
 import {
   CreateTokenResponse,
   CreateUploadResponse,
@@ -52,16 +53,8 @@ export interface WaitOptions {
   onUpdate?: (job: Job) => void
 }
 
-/**
- * Which job a read-only call reads: a job id (the caller's workspace, token or cookie), or `{ shared: token }`
- * for a share link's token (the part after `/v/`), which needs no credentials.
- */
-export type JobRef = string | { shared: string }
-
-/** The route and path parameters of a read-only job resource, for a job id or a share-link token. */
-function jobRoute(job: JobRef, own: RouteSpec, shared: RouteSpec, extra: Record<string, string | number> = {}): { route: RouteSpec; params: Record<string, string | number> } {
-  return typeof job === 'string' ? { route: own, params: { id: job, ...extra } } : { route: shared, params: { token: job.shared, ...extra } }
-}
+/** The result files of one layer of a model job (the manifest and indices are the job's own). */
+export type LayerFile = Exclude<ResultFile, 'manifest.json'> | Exclude<MapDataFile, 'indices.npy'>
 
 export interface CreateJobOptions {
   /** Same key within 24 h → the same job. Default: a fresh UUID, which still makes this call's retries safe. */
@@ -73,9 +66,11 @@ export class ConstellateClient {
   readonly http: HttpCore
   private readonly webSocket: WebSocketFactory | null
   private readonly putObject: PutObject
+  private readonly random: () => number
 
   constructor(options: ClientOptions = {}) {
     this.http = new HttpCore(options)
+    this.random = options.random ?? Math.random
     const globalWebSocket = (globalThis as { WebSocket?: new (url: string) => unknown }).WebSocket
     this.webSocket = options.webSocket !== undefined ? options.webSocket : globalWebSocket ? (url) => new globalWebSocket(url) as never : null
     this.putObject = options.putObject ?? fetchPutObject(this.http)
@@ -165,18 +160,44 @@ export class ConstellateClient {
     }
   }
 
-  /** Follows a job live (WebSocket frames and status, polling as fallback) until it ends; returns it. */
-  watchJob(id: string, options: WatchOptions = {}): Promise<Job> {
-    return watchJob(
+  /** A job by id, or as a share link shows it (`{ shared: token }`). */
+  readJob(job: JobRef, signal?: AbortSignal): Promise<Job> {
+    return typeof job === 'string' ? this.getJob(job, signal) : this.sharedJob(job.shared, signal)
+  }
+
+  /**
+   * Follows a job (or a share link's) live until it ends: WebSocket frames and status, reconnecting with
+   * backoff, status polls while the socket is down (live.ts). `stop()` it when no longer needed.
+   */
+  followJob(job: JobRef, options: WatchOptions = {}): JobFollow {
+    return followJob(
       {
-        getJob: (jobId, signal) => this.getJob(jobId, signal),
-        liveUrl: (jobId) => this.http.url(routePath(ROUTES.jobLive.path, { id: jobId })).replace(/^http/, 'ws'),
+        getJob: (ref, signal) => this.readJob(ref, signal),
+        listFrames: (ref, signal) => this.listFrames(ref, signal),
+        getFrame: (ref, seq, signal) => this.getFrame(ref, seq, signal),
+        liveUrl: (ref) => this.liveUrl(ref),
         headers: (): Record<string, string> => (this.http.token ? { authorization: `Bearer ${this.http.token}` } : {}),
         webSocket: this.webSocket,
       },
-      id,
-      options,
+      job,
+      { random: this.random, ...options },
     )
+  }
+
+  /** Follows a job live (WebSocket frames and status, polling as fallback) until it ends; returns it. */
+  watchJob(job: JobRef, options: WatchOptions = {}): Promise<Job> {
+    return this.followJob(job, options).done
+  }
+
+  /**
+   * The live WebSocket URL of a job or share link (`ws:`/`wss:`). With no baseUrl (same origin in a
+   * browser), it is resolved against the page's location, as WebSocket needs an absolute URL.
+   */
+  liveUrl(job: JobRef): string {
+    const { route, params } = jobRoute(job, ROUTES.jobLive, ROUTES.sharedLive)
+    const url = new URL(this.http.url(routePath(route.path, params)), this.http.baseUrl ? undefined : (globalThis as { location?: { href: string } }).location?.href)
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
+    return url.toString()
   }
 
   /** The stored frames of a job (or a share link's `{ shared: token }`): sequence numbers, iterations, KL. */
@@ -225,19 +246,22 @@ export class ConstellateClient {
    * neighbours.npy: point i's k nearest neighbours in the input (or PCA) space are
    * `indices[i*k .. i*k+k)`, nearest first, never i itself (k = min(10, 3·perplexity, N−1)).
    */
-  async getNeighbours(job: JobRef, signal?: AbortSignal): Promise<{ n: number; k: number; indices: Int32Array }> {
-    const { shape, data } = await this.npy(job, 'neighbours.npy', 'i', 2, signal)
+  async getNeighbours(job: JobRef, signal?: AbortSignal, layer = 0): Promise<{ n: number; k: number; indices: Int32Array }> {
+    const { shape, data } = await this.npy(job, 'neighbours.npy', 'i', 2, signal, layer)
     return { n: shape[0]!, k: shape[1]!, indices: data as Int32Array }
   }
 
-  /** quality-points.npy: per point, the share (0..1) of its k input-space neighbours that are among its k nearest in the map. */
-  async getPointQuality(job: JobRef, signal?: AbortSignal): Promise<Float32Array> {
-    return (await this.npy(job, 'quality-points.npy', 'f', 1, signal)).data as Float32Array
+  /**
+   * quality-points.npy: per point, the share (0..1) of its k input-space neighbours that are among its k
+   * nearest in the map. `layer` > 0: that layer's map of a model job (as for `getNeighbours`).
+   */
+  async getPointQuality(job: JobRef, signal?: AbortSignal, layer = 0): Promise<Float32Array> {
+    return (await this.npy(job, 'quality-points.npy', 'f', 1, signal, layer)).data as Float32Array
   }
 
-  private async npy(job: JobRef, file: MapDataFile, kind: 'i' | 'f', ndim: number, signal?: AbortSignal) {
-    const bytes = await this.download(job, file, signal)
-    const route = typeof job === 'string' ? ROUTES.jobFile : ROUTES.sharedFile
+  private async npy(job: JobRef, file: MapDataFile, kind: 'i' | 'f', ndim: number, signal?: AbortSignal, layer = 0) {
+    const bytes = layer > 0 && file !== 'indices.npy' ? await this.downloadLayer(job, layer, file, signal) : await this.download(job, file, signal)
+    const route = layer > 0 ? (typeof job === 'string' ? ROUTES.layerFile : ROUTES.sharedLayerFile) : typeof job === 'string' ? ROUTES.jobFile : ROUTES.sharedFile
     let array
     try {
       array = decodeNpyArray(bytes)
@@ -264,9 +288,16 @@ export class ConstellateClient {
     return this.http.bytes(route, { params, signal })
   }
 
-  /** manifest.json or metrics.json, parsed. */
-  async downloadJson(id: string, file: 'manifest.json' | 'metrics.json', signal?: AbortSignal): Promise<Record<string, unknown>> {
-    return this.http.json(ROUTES.jobFile, JsonObject, { params: { id, file }, signal })
+  /** manifest.json or metrics.json, parsed; `job` may be a share link's `{ shared: token }`. */
+  downloadJson(job: JobRef, file: 'manifest.json' | 'metrics.json', signal?: AbortSignal): Promise<Record<string, unknown>> {
+    const { route, params } = jobRoute(job, ROUTES.jobFile, ROUTES.sharedFile, { file })
+    return this.http.json(route, JsonObject, { params, signal })
+  }
+
+  /** metrics.json of layer `index` of a model job, parsed. */
+  layerMetrics(job: JobRef, index: number, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    const { route, params } = jobRoute(job, ROUTES.layerFile, ROUTES.sharedLayerFile, { index, file: 'metrics.json' })
+    return this.http.json(route, JsonObject, { params, signal })
   }
 
   /** A model job's layers (one map each); `job` may be a share link's `{ shared: token }`. */
@@ -275,9 +306,29 @@ export class ConstellateClient {
     return this.http.json(route, JobLayersSchema, { params, signal })
   }
 
-  downloadLayer(job: JobRef, index: number, file: Exclude<ResultFile, 'manifest.json'> | Exclude<MapDataFile, 'indices.npy'>, signal?: AbortSignal): Promise<Uint8Array> {
+  downloadLayer(job: JobRef, index: number, file: LayerFile, signal?: AbortSignal): Promise<Uint8Array> {
     const { route, params } = jobRoute(job, ROUTES.layerFile, ROUTES.sharedLayerFile, { index, file })
     return this.http.bytes(route, { params, signal })
+  }
+
+  // Addresses for the browser to load itself (download links, CSS images); relative without a baseUrl.
+
+  /** Where a result file of a job (or a share link's) downloads from. */
+  fileUrl(job: JobRef, file: ResultFile | MapDataFile): string {
+    const { route, params } = jobRoute(job, ROUTES.jobFile, ROUTES.sharedFile, { file })
+    return this.http.url(routePath(route.path, params))
+  }
+
+  /** Where a result file of layer `index` of a model job downloads from. */
+  layerFileUrl(job: JobRef, index: number, file: LayerFile): string {
+    const { route, params } = jobRoute(job, ROUTES.layerFile, ROUTES.sharedLayerFile, { index, file })
+    return this.http.url(routePath(route.path, params))
+  }
+
+  /** Where a thumbnail sheet (PNG) of a model job on images loads from. */
+  thumbnailSheetUrl(job: JobRef, sheet: string): string {
+    const { route, params } = jobRoute(job, ROUTES.thumbnailSheet, ROUTES.sharedThumbnailSheet, { sheet })
+    return this.http.url(routePath(route.path, params))
   }
 
   // Share links

@@ -3,6 +3,7 @@
  * the edge's OpenAPI document describes it, and whether sending it twice is harmless (so it may be retried
  * after a 5xx or a network error). `routes.test.ts` compares this table with `/api/v1/openapi.json`.
  */
+import { MAP_DATA_FILE_NAMES, MAIN_RESULT_FILE_NAMES, type MainResultFileName, type MapDataFileName } from '@constellate/shared'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
@@ -77,13 +78,13 @@ export function routePath(template: string, params: Record<string, string | numb
   })
 }
 
-/** The result files of a succeeded job (also of each layer of a model job, except the manifest). */
-export const RESULT_FILES = ['embedding.npy', 'embedding.csv', 'metrics.json', 'manifest.json'] as const
-export type ResultFile = (typeof RESULT_FILES)[number]
+/** The map files of a succeeded job: the map and its summaries (shared RESULT_FILE_SPECS lists every result file). */
+export const RESULT_FILES = MAIN_RESULT_FILE_NAMES
+export type ResultFile = MainResultFileName
 
 /**
- * Per-point files of a succeeded job on uploaded features: `indices.npy` (int32 [N], input row of each map
- * point), `neighbours.npy` (int32 [N, k], nearest in the input/PCA space), `quality-points.npy` (float32 [N]).
+ * Per-point files of a succeeded job: `indices.npy` (int32 [N], input row of each map point),
+ * `neighbours.npy` (int32 [N, k], nearest in the input/PCA space), `quality-points.npy` (float32 [N]).
  */
-export const MAP_DATA_FILES = ['indices.npy', 'neighbours.npy', 'quality-points.npy'] as const
-export type MapDataFile = (typeof MAP_DATA_FILES)[number]
+export const MAP_DATA_FILES = MAP_DATA_FILE_NAMES
+export type MapDataFile = MapDataFileName

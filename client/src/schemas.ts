@@ -18,6 +18,8 @@ export const FrameList = z.object({
   frames: z.array(z.object({ seq: z.number().int(), iteration: z.number().int(), kl: z.number().nullable().optional() })),
 })
 export type FrameList = z.infer<typeof FrameList>
+/** One stored frame: its sequence number, iteration and KL divergence (null or absent when not computed). */
+export type FrameInfo = FrameList['frames'][number]
 
 export const LinkEnvelope = z.object({ link: ShareLink })
 export const LinkList = z.object({ links: z.array(ShareLink) })

@@ -17,7 +17,7 @@ import {
   type FrameInfo,
   type JobSource,
 } from './api.ts'
-import { reconnectDelay } from './backoff.ts'
+import { reconnectDelay } from '@constellate/client'
 import { countClasses, frameFromNpy } from './embedding.ts'
 import { isActive } from './job-text.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { reconnectDelay, RECONNECT } from './backoff.ts'
+import { reconnectDelay, RECONNECT } from './reconnect.ts'
 
 describe('reconnect backoff', () => {
   it('doubles from half a second', () => {

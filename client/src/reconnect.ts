@@ -1,4 +1,4 @@
-/** @module How long to wait before reconnecting a dropped live connection. */
+/** @module How long to wait before reconnecting a dropped live connection (or re-reading a job that failed to load). */
 
 export const RECONNECT = { baseMs: 500, maxMs: 15_000 } as const
 
