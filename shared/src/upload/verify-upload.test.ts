@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { LIMITS } from '../limits.ts'
 import { NPY_MAGIC, NPY_PREFIX_BYTES } from '../npy/npy.ts'
 import { UploadVerificationError } from './errors.ts'
-import { findInvalidUtf8 } from './text-content.ts'
 import { verifyUpload, type UploadToVerify } from './verify-upload.ts'
 
 const text = (s: string) => new TextEncoder().encode(s)
@@ -118,15 +117,6 @@ describe('verifyUpload: content must match the claimed format', () => {
     const bytes = text('label\ncafé\n日本語\n')
     const head = bytes.subarray(0, bytes.length - 3) // ends inside 語
     expect(verifyText('labels', 'l.txt', head, { declaredSize: 1000, actualSize: 1000, complete: false })).toMatchObject({ rows: null, hasHeader: true })
-  })
-
-  it('finds invalid UTF-8: overlongs, surrogates, stray continuation bytes', () => {
-    expect(findInvalidUtf8(new Uint8Array([0xc0, 0x80]), 2, false)).toBe(0)
-    expect(findInvalidUtf8(new Uint8Array([0x61, 0xed, 0xa0, 0x80]), 4, false)).toBe(1)
-    expect(findInvalidUtf8(new Uint8Array([0x61, 0x80]), 2, false)).toBe(1)
-    expect(findInvalidUtf8(new Uint8Array([0xe6, 0x97]), 2, false)).toBe(0)
-    expect(findInvalidUtf8(new Uint8Array([0xe6, 0x97]), 2, true)).toBe(-1)
-    expect(findInvalidUtf8(text('€𝄞'), 7, false)).toBe(-1)
   })
 })
 

@@ -19,6 +19,11 @@ describe('inspecting a File', () => {
     expect(summary).toMatchObject({ rows: 2000, cols: 64, problems: [] })
   })
 
+  it('refuses text that is not UTF-8 as the edge does', async () => {
+    const latin1 = new File([new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a])], 'labels.txt')
+    expect((await inspectFile(latin1, 'labels')).problems).toEqual(['"labels.txt" is not valid UTF-8 (at byte 3); it may be Latin-1 or Windows-1252 text. Save it as UTF-8.'])
+  })
+
   it('spots a .npy renamed to .csv', async () => {
     const summary = await inspectFile(new File([features.slice()], 'features.csv'), 'features')
     expect(summary.problems[0]).toMatch(/is a \.npy file/)
