@@ -21,10 +21,6 @@ const ALLOWED_LOOPS: { paths: string[]; why: string }[] = [
     paths: ['gpu-worker/src/edge-client.ts', 'gpu-worker/src/inference/', 'gpu-worker/src/job-runner.ts', 'gpu-worker/src/map-inputs.ts', 'gpu-worker/src/run-support.ts'],
     why: 'edge-client.ts takes the leased model type from inference/model-job.ts, which uses the client',
   },
-  {
-    paths: ['web/src/lib/api.ts', 'web/src/lib/client.ts'],
-    why: 'api.ts calls through client.ts, which takes ApiError and putWithProgress from api.ts',
-  },
 ]
 
 function matches(module: string, paths: readonly string[]): boolean {
