@@ -1,4 +1,4 @@
-"""Prints (JSON) what numpy 1.24 makes of many dtype strings, for shared/src/npy-dtype.test.ts.
+"""Prints (JSON) what numpy 1.24 makes of many dtype strings, for shared/src/npy/npy-dtype.test.ts.
 
 Each case is {"descr": s, "numpy": v} with v one of
   "numeric:<kind><size>:<le|be>:<values per element>"  a plain number dtype (or a sub-array of one)

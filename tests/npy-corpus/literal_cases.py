@@ -1,4 +1,4 @@
-"""Prints (JSON) Python's verdict on a seeded set of header-like texts, for shared/src/py-literal.test.ts.
+"""Prints (JSON) Python's verdict on a seeded set of header-like texts, for shared/src/npy/py-literal.test.ts.
 
 Usage: python3 literal_cases.py SEED COUNT
 
