@@ -1,5 +1,5 @@
 /** @module D1 rows and their mapping to API objects. */
-import type { Job, JobParams, JobProgress, MapWarning, ModelJobRequest, Upload, UploadInfo, UploadKind } from '@constellate/shared'
+import { jobResultLinks, type Job, type JobParams, type JobProgress, type MapWarning, type ModelJobRequest, type Upload, type UploadInfo, type UploadKind } from '@constellate/shared'
 import { ApiError } from './errors.ts'
 
 export interface UploadRow {
@@ -73,7 +73,6 @@ export function uploadFromRow(row: UploadRow): Upload {
 }
 
 export function jobFromRow(row: JobRow): Job {
-  const base = `/api/v1/jobs/${row.id}`
   return {
     id: row.id,
     status: row.status,
@@ -92,19 +91,8 @@ export function jobFromRow(row: JobRow): Job {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     model: row.model ? (JSON.parse(row.model) as ModelJobRequest) : null,
-    results:
-      row.status === 'succeeded'
-        ? {
-            embeddingNpy: `${base}/embedding.npy`,
-            embeddingCsv: `${base}/embedding.csv`,
-            manifest: `${base}/manifest.json`,
-            metrics: `${base}/metrics.json`,
-            // For a model job these are its first layer's (the others' are in GET .../layers).
-            indicesNpy: `${base}/indices.npy`,
-            neighboursNpy: `${base}/neighbours.npy`,
-            qualityPointsNpy: `${base}/quality-points.npy`,
-          }
-        : null,
+    // For a model job these are its first layer's (the others' are in GET .../layers).
+    results: row.status === 'succeeded' ? jobResultLinks(`/api/v1/jobs/${row.id}`) : null,
   }
 }
 

@@ -1,19 +1,34 @@
 /**
- * @module The edge's part in model jobs (issue 7): streaming an uploaded `.onnx` through the ModelProto
+ * @module The edge's part in model jobs: streaming an uploaded `.onnx` through the ModelProto
  * check at completion (its layer list stored beside it), the layer list route, resolving a job's `model`
  * section into its inputs, the worker's view of it, and the per-layer results and thumbnails routes.
  */
 import type { Context, Hono } from 'hono'
-import { OnnxModelError, UploadVerificationError, verifyOnnxObject, type ModelJobRequest, type ModelLayers, type UploadInfo, type UploadKind } from '@constellate/shared'
+import {
+  LAYER_FILE_NAMES,
+  LayerFileName,
+  ModelJobRequest,
+  ModelLayers,
+  OnnxModelError,
+  RESULT_FILE_SPECS,
+  THUMBNAIL_INDEX_FILE,
+  UploadInfo,
+  UploadVerificationError,
+  layersListKey,
+  modelLayersKey,
+  resultFileKey,
+  resultFilePattern,
+  resultsPrefix,
+  thumbnailKey,
+  verifyOnnxObject,
+  type LeasedModel,
+  type UploadKind,
+  type UploadRef,
+} from '@constellate/shared'
 import type { AppEnv, Env } from './env.ts'
 import { ApiError } from './errors.ts'
 import { getOwnedUpload, type JobRow, type UploadRow } from './db.ts'
 import { Storage } from './storage.ts'
-
-/** Where a model's layer list is kept: beside the verified model. */
-function layersKey(verifiedKey: string): string {
-  return `${verifiedKey}.layers.json`
-}
 
 /**
  * Completes the check of a model upload: streams the stored object through the ModelProto reader
@@ -31,7 +46,7 @@ export async function verifyModelUpload(storage: Storage, verifiedKey: string, s
     if (err instanceof OnnxModelError) throw new UploadVerificationError(err.code, err.message)
     throw err
   }
-  await storage.put(layersKey(verifiedKey), JSON.stringify(checked.layers), 'application/json')
+  await storage.put(modelLayersKey(verifiedKey), JSON.stringify(checked.layers), 'application/json')
   return { ...info, onnx: checked.info }
 }
 
@@ -42,7 +57,7 @@ export async function modelLayersResponse(c: Context<AppEnv>): Promise<Response>
   if (row.status !== 'verified' || !row.verified_key) {
     throw new ApiError(409, 'upload_not_verified', `Model "${row.id}" is not verified yet. PUT its bytes, then POST /api/v1/uploads/${row.id}/complete.`)
   }
-  const object = await new Storage(c.env).get(layersKey(row.verified_key))
+  const object = await new Storage(c.env).get(modelLayersKey(row.verified_key))
   if (!object) throw new ApiError(404, 'layers_missing', 'The layer list of this model is missing; upload the model again.')
   // Read whole (a few KB to a few MB): a body streamed without a length left the client's keep-alive socket unusable.
   return new Response(await object.text(), { headers: { 'content-type': 'application/json', 'cache-control': 'private, max-age=300' } })
@@ -55,7 +70,7 @@ function requireUpload(row: UploadRow, kind: UploadKind, role: string): UploadIn
   if (row.status !== 'verified' || !row.info) {
     throw new ApiError(409, 'upload_not_verified', `Upload "${row.id}" (${row.filename}) is not verified yet. PUT its bytes, then POST /api/v1/uploads/${row.id}/complete.`)
   }
-  return JSON.parse(row.info) as UploadInfo
+  return UploadInfo.parse(JSON.parse(row.info))
 }
 
 /**
@@ -70,9 +85,9 @@ export async function resolveJobSource(env: Env, workspaceId: string, body: { fe
   requireUpload(modelRow, 'model', 'model.upload')
   requireUpload(await getOwnedUpload(env.DB, workspaceId, model.inputs), 'inputs', 'model.inputs')
   if (model.layers) {
-    const object = await new Storage(env).get(layersKey(modelRow.verified_key ?? modelRow.storage_key))
+    const object = await new Storage(env).get(modelLayersKey(modelRow.verified_key ?? modelRow.storage_key))
     if (object) {
-      const listed = (await object.json()) as ModelLayers
+      const listed = ModelLayers.parse(await object.json())
       const names = new Set(listed.layers.map((l) => l.output))
       const unknown = model.layers.find((l) => !names.has(l))
       if (unknown !== undefined) {
@@ -85,19 +100,11 @@ export async function resolveJobSource(env: Env, workspaceId: string, body: { fe
 }
 
 /** The worker's view of a job's `model` column: the model upload resolved to its storage reference. */
-export async function leasedModel(env: Env, modelColumn: string | null, uploadRef: (row: UploadRow) => unknown): Promise<object | null> {
+export async function leasedModel(env: Env, modelColumn: string | null, uploadRef: (row: UploadRow) => UploadRef): Promise<LeasedModel | null> {
   if (!modelColumn) return null
-  const model = JSON.parse(modelColumn) as ModelJobRequest
+  const model = ModelJobRequest.parse(JSON.parse(modelColumn))
   const row = await env.DB.prepare('SELECT * FROM uploads WHERE id = ?').bind(model.upload).first<UploadRow>()
   return { upload: uploadRef(row!), layers: model.layers ?? null, preprocess: model.preprocess ?? null, batchSize: model.batchSize ?? null }
-}
-
-const LAYER_FILES: Record<string, string> = {
-  'embedding.npy': 'application/octet-stream',
-  'embedding.csv': 'text/csv; charset=utf-8',
-  'metrics.json': 'application/json',
-  'neighbours.npy': 'application/octet-stream',
-  'quality-points.npy': 'application/octet-stream',
 }
 
 /**
@@ -113,28 +120,29 @@ export function addModelJobResources(app: Hono<AppEnv>, resolve: (c: Context<App
   app.get('/layers', async (c) => {
     const row = await resolve(c)
     const token = c.req.param('token')
-    if (!token) return stream(c.env, `${finished(row, 'the layer list')}/layers.json`, 'application/json')
+    if (!token) return stream(c.env, layersListKey(finished(row, 'the layer list')), 'application/json')
     // Through a share link, the list's links (per-layer files, thumbnails) point at the link's own routes.
-    const object = await new Storage(c.env).get(`${finished(row, 'the layer list')}/layers.json`)
+    const object = await new Storage(c.env).get(layersListKey(finished(row, 'the layer list')))
     if (!object) throw new ApiError(404, 'result_missing', 'The stored file is missing. Run the job again.')
     const text = (await object.text()).replaceAll(`/api/v1/jobs/${row.id}/`, `/api/v1/shared/${token}/`)
     return new Response(text, { headers: { 'content-type': 'application/json', 'cache-control': 'private, max-age=60' } })
   })
-  app.get('/layers/:index{[0-9]+}/:file{(embedding\\.npy|embedding\\.csv|metrics\\.json|neighbours\\.npy|quality-points\\.npy)}', async (c) => {
+  app.get(`/layers/:index{[0-9]+}/:file{${resultFilePattern(LAYER_FILE_NAMES)}}`, async (c) => {
     const row = await resolve(c)
-    const file = c.req.param('file')
-    const response = await stream(c.env, `${finished(row, file)}/layers/${c.req.param('index')}/${file}`, LAYER_FILES[file]!, 'layer_not_found', `Job "${row.id}" has no layer ${c.req.param('index')}; GET its /layers.`)
+    // The route pattern admits layer file names only.
+    const file = LayerFileName.parse(c.req.param('file'))
+    const response = await stream(c.env, resultFileKey(finished(row, file), file, c.req.param('index')), RESULT_FILE_SPECS[file].contentType, 'layer_not_found', `Job "${row.id}" has no layer ${c.req.param('index')}; GET its /layers.`)
     response.headers.set('content-disposition', `attachment; filename="${row.id}-layer${c.req.param('index')}-${file}"`)
     return response
   })
   // Thumbnails are stored while inference runs, before the job finishes: served from the current attempt.
   app.get('/thumbnails', async (c) => {
     const row = await resolve(c)
-    return stream(c.env, `jobs/${row.id}/attempts/${row.attempt}/thumbnails/index.json`, 'application/json', 'thumbnails_not_ready', `Job "${row.id}" has no thumbnails (yet): they exist for image inputs once inference has run.`)
+    return stream(c.env, thumbnailKey(resultsPrefix(row.id, row.attempt), THUMBNAIL_INDEX_FILE), 'application/json', 'thumbnails_not_ready', `Job "${row.id}" has no thumbnails (yet): they exist for image inputs once inference has run.`)
   })
   app.get('/thumbnails/:sheet{[0-9]+\\.png}', async (c) => {
     const row = await resolve(c)
-    return stream(c.env, `jobs/${row.id}/attempts/${row.attempt}/thumbnails/${c.req.param('sheet')}`, 'image/png', 'thumbnails_not_ready', `Job "${row.id}" has no thumbnail sheet ${c.req.param('sheet')}.`)
+    return stream(c.env, thumbnailKey(resultsPrefix(row.id, row.attempt), c.req.param('sheet')), 'image/png', 'thumbnails_not_ready', `Job "${row.id}" has no thumbnail sheet ${c.req.param('sheet')}.`)
   })
 }
 

@@ -5,7 +5,7 @@
  * (routes/job-resources.ts, model-jobs.ts, routes/shared.ts, routes/uploads.ts).
  */
 import { z, type OpenAPIHono } from '@hono/zod-openapi'
-import { ApiErrorBody, Job, JobLabels, JobLayers, JobMetadata, ModelLayers, ThumbnailIndex } from '@constellate/shared'
+import { ApiErrorBody, Job, JobLabels, JobLayers, JobMetadata, LayerFileName, ModelLayers, ResultFileName, ThumbnailIndex, describeResultFiles } from '@constellate/shared'
 import type { AppEnv } from './env.ts'
 
 const error = (description: string) => ({ content: { 'application/json': { schema: ApiErrorBody } }, description })
@@ -13,10 +13,7 @@ const binary = (type: string, description: string) => ({ content: { [type]: { sc
 const json = (schema: z.ZodType, description: string) => ({ content: { 'application/json': { schema } }, description })
 
 const FrameList = z.object({ frames: z.array(z.object({ seq: z.number().int(), iteration: z.number().int(), kl: z.number().nullable() })) })
-const RESULT_FILE = z
-  .enum(['embedding.npy', 'embedding.csv', 'manifest.json', 'metrics.json', 'indices.npy', 'neighbours.npy', 'quality-points.npy'])
-  .meta({ description: 'embedding.npy float32 [N, dims]; embedding.csv x,y[,z],label; manifest.json; metrics.json; indices.npy int32 [N]; neighbours.npy int32 [N, k]; quality-points.npy float32 [N]' })
-const LAYER_FILE = z.enum(['embedding.npy', 'embedding.csv', 'metrics.json', 'neighbours.npy', 'quality-points.npy'])
+const RESULT_FILE = ResultFileName.meta({ description: describeResultFiles() })
 
 /** One job sub-resource, described for the owner's `/jobs/{id}/...` and the share link's `/shared/{token}/...`. */
 interface ReadRoute {
@@ -65,7 +62,7 @@ const READ_ROUTES: ReadRoute[] = [
   {
     path: '/layers/{index}/{file}',
     summary: "One layer's map, metrics, neighbours or per-point quality",
-    params: { index: z.string(), file: LAYER_FILE },
+    params: { index: z.string(), file: LayerFileName },
     responses: { 200: binary('application/octet-stream', '.npy, .csv or .json by name'), 404: error('No such layer (layer_not_found)') },
     shared: true,
   },

@@ -2,12 +2,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
-import type { MapDataFile, ResultFile } from '@constellate/client'
+import type { ResultFileName } from '@constellate/shared'
 import { createContext, type GlobalFlags } from '../context.ts'
 import { JobEndedError, UsageError } from '../exit-codes.ts'
 import { followJob } from '../progress.ts'
 
-const WHAT: Record<string, ResultFile | MapDataFile | 'metadata.json' | 'frames'> = {
+/** The `--only` name of each result file (shared RESULT_FILE_SPECS lists them). */
+const RESULT_FILE_FLAGS = {
   npy: 'embedding.npy',
   csv: 'embedding.csv',
   metrics: 'metrics.json',
@@ -15,6 +16,14 @@ const WHAT: Record<string, ResultFile | MapDataFile | 'metadata.json' | 'frames'
   indices: 'indices.npy',
   neighbours: 'neighbours.npy',
   quality: 'quality-points.npy',
+} as const satisfies Record<string, ResultFileName>
+
+// A result file without an `--only` name above fails to compile here, naming the file.
+type Unnamed = Exclude<ResultFileName, (typeof RESULT_FILE_FLAGS)[keyof typeof RESULT_FILE_FLAGS]>
+const EVERY_RESULT_FILE_NAMED: [Unnamed] extends [never] ? true : Unnamed = true
+
+const WHAT: Record<string, ResultFileName | 'metadata.json' | 'frames'> = {
+  ...RESULT_FILE_FLAGS,
   metadata: 'metadata.json',
   frames: 'frames',
 }

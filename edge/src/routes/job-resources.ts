@@ -3,6 +3,7 @@
  * both to the job's workspace (`/api/v1/jobs/:id/...`) and through share links (`/api/v1/shared/:token/...`).
  */
 import { Hono, type Context } from 'hono'
+import { RESULT_FILE_NAMES, RESULT_FILE_SPECS, ResultFileName, labelsKey, metadataKey, resultFileKey, resultFilePattern } from '@constellate/shared'
 import type { AppEnv, Env } from '../env.ts'
 import { ApiError } from '../errors.ts'
 import { jobFromRow, jobHasMetadata, type JobRow } from '../db.ts'
@@ -11,22 +12,6 @@ import { addModelJobResources } from '../model-jobs.ts'
 
 /** Finds the job a request may read, or throws the right 4xx. */
 export type JobResolver = (c: Context<AppEnv>) => Promise<JobRow>
-
-const RESULT_FILES: Record<string, string> = {
-  'embedding.npy': 'application/octet-stream',
-  'embedding.csv': 'text/csv; charset=utf-8',
-  'manifest.json': 'application/json',
-  'metrics.json': 'application/json',
-  'indices.npy': 'application/octet-stream',
-  'neighbours.npy': 'application/octet-stream',
-  'quality-points.npy': 'application/octet-stream',
-}
-
-
-/** Where the worker writes a job's metadata.json (beside labels.json; the same for every attempt). */
-export function metadataKey(jobId: string): string {
-  return `jobs/${jobId}/metadata.json`
-}
 
 /**
  * `GET .../metadata`: the job's JobMetadata. 404 metadata_not_found for a job that has none (no metadata
@@ -87,18 +72,19 @@ export function jobResources(resolve: JobResolver): Hono<AppEnv> {
 
   app.get('/labels', async (c) => {
     const row = await resolve(c)
-    return streamObject(c.env, `jobs/${row.id}/labels.json`, 'application/json', 'labels_not_ready', 'Labels are not ready yet: the worker has not read the inputs. Try again once progress.labelsReady is true.')
+    return streamObject(c.env, labelsKey(row.id), 'application/json', 'labels_not_ready', 'Labels are not ready yet: the worker has not read the inputs. Try again once progress.labelsReady is true.')
   })
 
   app.get('/metadata', async (c) => metadataResponse(c.env, await resolve(c)))
 
-  app.get('/:file{(embedding\\.npy|embedding\\.csv|manifest\\.json|metrics\\.json|indices\\.npy|neighbours\\.npy|quality-points\\.npy)}', async (c) => {
+  app.get(`/:file{${resultFilePattern(RESULT_FILE_NAMES)}}`, async (c) => {
     const row = await resolve(c)
-    const file = c.req.param('file')
+    // The route pattern admits result file names only.
+    const file = ResultFileName.parse(c.req.param('file'))
     if (row.status !== 'succeeded' || !row.results_prefix) {
       throw new ApiError(409, 'results_not_ready', `Job "${row.id}" is ${row.status}; ${file} exists once it has succeeded.`)
     }
-    const response = await streamObject(c.env, `${row.results_prefix}/${file}`, RESULT_FILES[file]!)
+    const response = await streamObject(c.env, resultFileKey(row.results_prefix, file), RESULT_FILE_SPECS[file].contentType)
     response.headers.set('content-disposition', `attachment; filename="${row.id}-${file}"`)
     return response
   })

@@ -12,10 +12,12 @@ import {
   Upload,
   UploadVerificationError,
   formatFromFilename,
+  incomingUploadKey,
   isBinaryFormat,
   normaliseFilename,
   partSizeFor,
   uploadSizeError,
+  verifiedUploadKey,
   verifyUpload,
 } from '@constellate/shared'
 import type { AppEnv, Env } from '../env.ts'
@@ -63,7 +65,7 @@ uploads.openapi(
     const id = randomId('upl')
     // Browsers write to an incoming key; verification copies to the key jobs read, so a second PUT to the
     // presigned URL can never replace a verified object.
-    const key = `incoming/${workspaceId}/${id}`
+    const key = incomingUploadKey(workspaceId, id)
     const createdAt = nowIso(c.get('now'))
     const storage = new Storage(c.env)
     const { threshold, minPart } = multipartSizes(c.env)
@@ -104,7 +106,7 @@ uploads.openapi(
       throw new ApiError(409, 'upload_missing', `No bytes have arrived for upload "${row.id}" yet. PUT the file to the uploadUrl first, then complete it.`)
     }
     // Copy first and verify the copy: what is verified is exactly what jobs will read.
-    const verifiedKey = `uploads/${row.workspace_id}/${row.id}`
+    const verifiedKey = verifiedUploadKey(row.workspace_id, row.id)
     await storage.copy(row.storage_key, verifiedKey)
     const actualSize = (await storage.size(verifiedKey)) ?? 0
     const format = formatFromFilename(row.filename)

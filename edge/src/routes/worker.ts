@@ -3,12 +3,34 @@
  * the lease names its lease id and fencing number; anything from a stale lease gets 409 and changes nothing.
  */
 import { Hono } from 'hono'
-import { z } from 'zod'
-import { FrameFormatError, JobProgress, LIMITS, MapWarning, decodeFrame, type UploadInfo } from '@constellate/shared'
+import type { z } from 'zod'
+import {
+  CompleteRequest,
+  FailRequest,
+  FrameFormatError,
+  FramesQuery,
+  HeartbeatRequest,
+  JobParams,
+  JobProgress,
+  LIMITS,
+  LeaseRequest,
+  ReleaseRequest,
+  UploadInfo,
+  decodeFrame,
+  frameKey,
+  labelsKey,
+  metadataKey,
+  resultsPrefix,
+  type FrameAnswer,
+  type HeartbeatAnswer,
+  type Lease,
+  type LeasedJob,
+  type UploadRef,
+  type WorkerJobAnswer,
+} from '@constellate/shared'
 import type { AppEnv, Env } from '../env.ts'
 import { ApiError } from '../errors.ts'
 import { featureUploadIds, getJob, jobFromRow, type JobRow, type UploadRow } from '../db.ts'
-import { metadataKey } from './job-resources.ts'
 import { nowIso } from '../ids.ts'
 import { publishStatus, roomFor } from '../live.ts'
 import { Storage } from '../storage.ts'
@@ -55,8 +77,6 @@ async function parse<T extends z.ZodType>(schema: T, body: unknown): Promise<z.i
   return result.data
 }
 
-const LeaseRef = z.object({ leaseId: z.string(), fence: z.number().int() })
-
 /** The job row if this lease is the current one; 409 otherwise. */
 async function requireLease(env: Env, jobId: string, leaseId: string, fence: number): Promise<JobRow> {
   const row = await getJob(env.DB, jobId)
@@ -67,12 +87,18 @@ async function requireLease(env: Env, jobId: string, leaseId: string, fence: num
   return row
 }
 
-function uploadRef(row: UploadRow) {
-  return { id: row.id, key: row.verified_key ?? row.storage_key, filename: row.filename, size: row.size, info: JSON.parse(row.info ?? 'null') as UploadInfo | null }
+function uploadRef(row: UploadRow): UploadRef {
+  return { id: row.id, key: row.verified_key ?? row.storage_key, filename: row.filename, size: row.size, info: UploadInfo.nullable().parse(JSON.parse(row.info ?? 'null')) }
+}
+
+/** The lease the queue just wrote on a row it handed out. */
+function leaseOf(row: JobRow): Lease {
+  if (row.lease_id === null || row.lease_fence === null || row.lease_expires_at === null) throw new Error(`job ${row.id} was leased without a lease id, fence or expiry`)
+  return { leaseId: row.lease_id, fence: row.lease_fence, expiresAt: row.lease_expires_at, attempt: row.attempt }
 }
 
 worker.post('/lease', async (c) => {
-  const body = await parse(z.object({ workerId: z.string().min(1).max(200), waitSeconds: z.number().min(0).max(30).default(20) }), await c.req.json())
+  const body = await parse(LeaseRequest, await c.req.json())
   const queue = c.env.JOB_QUEUE.get(c.env.JOB_QUEUE.idFromName('default'))
   const row = await queue.lease(body.workerId, body.waitSeconds * 1000)
   if (!row) return c.body(null, 204)
@@ -83,29 +109,30 @@ worker.post('/lease', async (c) => {
   for (const id of featureUploadIds(row)) {
     featureFiles.push(id === features!.id ? features! : (await c.env.DB.prepare('SELECT * FROM uploads WHERE id = ?').bind(id).first<UploadRow>())!)
   }
-  return c.json({
-    lease: { leaseId: row.lease_id, fence: row.lease_fence, expiresAt: row.lease_expires_at, attempt: row.attempt },
+  const leased: LeasedJob = {
+    lease: leaseOf(row),
     job: {
       id: row.id,
-      params: JSON.parse(row.params),
+      params: JobParams.parse(JSON.parse(row.params)),
       attempt: row.attempt,
       features: uploadRef(features!),
       labels: labels ? uploadRef(labels) : null,
-      resultsPrefix: `jobs/${row.id}/attempts/${row.attempt}`,
-      labelsKey: `jobs/${row.id}/labels.json`,
-      // Map data (issue 6): every features file in order (the first is also `features`), the metadata table.
+      resultsPrefix: resultsPrefix(row.id, row.attempt),
+      labelsKey: labelsKey(row.id),
+      // Every features file in order (the first is also `features`), and the metadata table.
       featureFiles: featureFiles.map(uploadRef),
       metadata: metadata ? uploadRef(metadata) : null,
       metadataKey: metadataKey(row.id),
       model: await leasedModel(c.env, row.model ?? null, uploadRef),
     },
-  })
+  }
+  return c.json(leased)
 })
 
 worker.post('/jobs/:id/heartbeat', async (c) => {
-  const body = await parse(LeaseRef.extend({ progress: JobProgress.omit({ frames: true }).partial().optional() }), await c.req.json())
+  const body = await parse(HeartbeatRequest, await c.req.json())
   const row = await requireLease(c.env, c.req.param('id'), body.leaseId, body.fence)
-  if (row.status !== 'running') return c.json({ cancel: true, status: row.status })
+  if (row.status !== 'running') return c.json({ cancel: true, status: row.status } satisfies HeartbeatAnswer)
   const queue = c.env.JOB_QUEUE.get(c.env.JOB_QUEUE.idFromName('default'))
   const leaseExpiresAt = await queue.extend(row.id)
   if (body.progress) {
@@ -117,7 +144,7 @@ worker.post('/jobs/:id/heartbeat', async (c) => {
       .first<JobRow>()
     if (updated) c.executionCtx.waitUntil(publishStatus(c.env, jobFromRow(updated)))
   }
-  return c.json({ cancel: false, status: row.status, leaseExpiresAt })
+  return c.json({ cancel: false, status: row.status, leaseExpiresAt } satisfies HeartbeatAnswer)
 })
 
 function emptyProgress(): JobProgress {
@@ -125,8 +152,7 @@ function emptyProgress(): JobProgress {
 }
 
 worker.post('/jobs/:id/frames', async (c) => {
-  const leaseId = c.req.query('leaseId') ?? ''
-  const fence = Number(c.req.query('fence'))
+  const { leaseId, fence } = FramesQuery.parse(c.req.query())
   // Read the body before any refusal: a connection whose request body was left unread can stall the
   // client's next request on it.
   const bytes = new Uint8Array(await c.req.arrayBuffer())
@@ -141,9 +167,9 @@ worker.post('/jobs/:id/frames', async (c) => {
   }
   const previous = row.progress ? (JSON.parse(row.progress) as JobProgress) : emptyProgress()
   // A retried post of the frame already stored (its answer was lost) is acknowledged, not stored twice.
-  if (previous.frames > 0 && previous.iteration === frame.iteration) return c.json({ seq: previous.frames - 1, viewers: null, duplicate: true })
+  if (previous.frames > 0 && previous.iteration === frame.iteration) return c.json({ seq: previous.frames - 1, viewers: null, duplicate: true } satisfies FrameAnswer)
   const seq = previous.frames
-  const key = `jobs/${row.id}/frames/${row.attempt}-${seq}.bin`
+  const key = frameKey(row.id, row.attempt, seq)
   await new Storage(c.env).put(key, bytes)
   const kl = Number.isFinite(frame.kl) ? frame.kl : null
   const progress: JobProgress = {
@@ -161,13 +187,13 @@ worker.post('/jobs/:id/frames', async (c) => {
   const viewers = await room.publishFrame(bytes, key)
   const job = updated?.results[0]
   if (job) c.executionCtx.waitUntil(publishStatus(c.env, jobFromRow(job)))
-  return c.json({ seq, viewers })
+  return c.json({ seq, viewers } satisfies FrameAnswer)
 })
 
 worker.post('/jobs/:id/complete', async (c) => {
-  const body = await parse(LeaseRef.extend({ kl: z.number().nullable().optional(), iterations: z.number().int().optional(), warnings: z.array(MapWarning).max(100).default([]) }), await c.req.json())
+  const body = await parse(CompleteRequest, await c.req.json())
   const row = await requireLease(c.env, c.req.param('id'), body.leaseId, body.fence)
-  if (row.status === 'succeeded') return c.json({ job: jobFromRow(row) }) // completing twice is idempotent
+  if (row.status === 'succeeded') return c.json({ job: jobFromRow(row) } satisfies WorkerJobAnswer) // completing twice is idempotent
   if (row.status !== 'running') throw new ApiError(409, 'job_not_running', `Job "${row.id}" is ${row.status}; it cannot be completed.`)
   const previous = row.progress ? (JSON.parse(row.progress) as JobProgress) : emptyProgress()
   const progress: JobProgress = { ...previous, stage: 'done', iteration: body.iterations ?? previous.iteration, kl: body.kl ?? previous.kl }
@@ -175,21 +201,18 @@ worker.post('/jobs/:id/complete', async (c) => {
     `UPDATE jobs SET status = 'succeeded', results_prefix = ?, finished_at = ?, lease_expires_at = NULL, progress = ?, error_code = NULL, error_message = NULL, warnings = ?
      WHERE id = ? AND lease_id = ? AND lease_fence = ? AND status = 'running' RETURNING *`,
   )
-    .bind(`jobs/${row.id}/attempts/${row.attempt}`, nowIso(c.get('now')), JSON.stringify(progress), JSON.stringify(body.warnings), row.id, body.leaseId, body.fence)
+    .bind(resultsPrefix(row.id, row.attempt), nowIso(c.get('now')), JSON.stringify(progress), JSON.stringify(body.warnings), row.id, body.leaseId, body.fence)
     .first<JobRow>()
   if (!updated) throw new ApiError(409, 'stale_lease', `Job "${row.id}" changed while completing; this lease no longer holds it.`)
   const job = jobFromRow(updated)
   c.executionCtx.waitUntil(publishStatus(c.env, job))
-  return c.json({ job })
+  return c.json({ job } satisfies WorkerJobAnswer)
 })
 
 worker.post('/jobs/:id/fail', async (c) => {
-  const body = await parse(
-    LeaseRef.extend({ error: z.object({ code: z.string().max(100), message: z.string().max(4000) }), retryable: z.boolean().default(false) }),
-    await c.req.json(),
-  )
+  const body = await parse(FailRequest, await c.req.json())
   const row = await requireLease(c.env, c.req.param('id'), body.leaseId, body.fence)
-  if (row.status !== 'running') return c.json({ job: jobFromRow(row) })
+  if (row.status !== 'running') return c.json({ job: jobFromRow(row) } satisfies WorkerJobAnswer)
   const retry = body.retryable && row.attempt < row.max_attempts
   const updated = retry
     ? await c.env.DB.prepare(
@@ -202,13 +225,13 @@ worker.post('/jobs/:id/fail', async (c) => {
   if (retry) await c.env.JOB_QUEUE.get(c.env.JOB_QUEUE.idFromName('default')).notify()
   const job = jobFromRow(updated)
   c.executionCtx.waitUntil(publishStatus(c.env, job))
-  return c.json({ job })
+  return c.json({ job } satisfies WorkerJobAnswer)
 })
 
 worker.post('/jobs/:id/release', async (c) => {
-  const body = await parse(LeaseRef, await c.req.json())
+  const body = await parse(ReleaseRequest, await c.req.json())
   const row = await requireLease(c.env, c.req.param('id'), body.leaseId, body.fence)
-  if (row.status !== 'running') return c.json({ job: jobFromRow(row) })
+  if (row.status !== 'running') return c.json({ job: jobFromRow(row) } satisfies WorkerJobAnswer)
   // A worker shutting down hands the job back: it runs again soon, and this attempt does not count.
   const updated = await c.env.DB.prepare(
     "UPDATE jobs SET status = 'queued', attempt = attempt - 1, lease_expires_at = NULL WHERE id = ? AND lease_id = ? AND status = 'running' RETURNING *",
@@ -217,5 +240,5 @@ worker.post('/jobs/:id/release', async (c) => {
   await c.env.JOB_QUEUE.get(c.env.JOB_QUEUE.idFromName('default')).notify()
   const job = jobFromRow(updated)
   c.executionCtx.waitUntil(publishStatus(c.env, job))
-  return c.json({ job })
+  return c.json({ job } satisfies WorkerJobAnswer)
 })
