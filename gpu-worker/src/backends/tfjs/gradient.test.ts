@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { attraction } from '../../methods/tsne/gradient/attraction.ts'
 import { exactRepulsion } from '../../methods/tsne/gradient/exact.ts'
-import { createFftWorkspace, fftRepulsion, type FftSettings } from '../../methods/tsne/gradient/fft.ts'
-import { createFft3dWorkspace, fft3dRepulsion } from '../../methods/tsne/gradient/fft3d.ts'
+import { createFft3dWorkspace, createFftWorkspace, fftRepulsion, type FftSettings } from '../../methods/tsne/gradient/fft-repulsion.ts'
 import { attractionTfjs, disposeEdges, uploadEdges } from './attraction.ts'
 import { exactRepulsionTfjs } from './exact-repulsion.ts'
 import { GridRepulsion } from './grid-repulsion.ts'
@@ -27,7 +26,7 @@ function cpuFftRepulsion(y: Float64Array, n: number, dims: number, bounds: numbe
   const forces = new Float64Array(n * dims)
   const pointZ = new Float64Array(n)
   if (dims === 2) fftRepulsion(y, n, 1, bounds, createFftWorkspace(n, settings), forces, pointZ, single)
-  else fft3dRepulsion(y, n, 1, bounds, createFft3dWorkspace(n, settings), forces, pointZ, single)
+  else fftRepulsion(y, n, 1, bounds, createFft3dWorkspace(n, settings), forces, pointZ, single)
   const z = pointZ.reduce((a, b) => a + b)
   return { repulsion: forces.map((f) => f / z), z }
 }

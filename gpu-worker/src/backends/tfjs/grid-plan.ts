@@ -1,13 +1,11 @@
 /**
  * @module backends/tfjs/grid-plan — the interpolation grid and kernel split of the tfjs repulsion, chosen by
- * the CPU engine's own rules: fft-plan.ts (2D) and fft3d-plan.ts (3D) pick an unsplit grid fine enough for
- * the kernel on small maps and otherwise the grid size and cut-off with the lowest estimated cost (grid work
+ * the CPU engine's own rules: grid-plan.ts picks an unsplit grid fine enough for the kernel on small maps and otherwise the grid size and cut-off with the lowest estimated cost (grid work
  * against near-field pairs counted from a histogram of the points); replan.ts re-chooses every REPLAN_EVERY
  * calls and in between only refits the spacing to the bounds. Only the full choice needs the positions on
  * the host, so they are read (n x dims floats) once every REPLAN_EVERY iterations.
  */
-import { planGrid, type FftSettings } from '../../methods/tsne/gradient/fft-plan.ts'
-import { planGrid3d } from '../../methods/tsne/gradient/fft3d-plan.ts'
+import { planGrid, type FftSettings } from '../../methods/tsne/gradient/grid-plan.ts'
 import { nextPlan } from '../../methods/tsne/gradient/replan.ts'
 
 /** One call's grid, in the tfjs backend's terms. */
@@ -51,12 +49,7 @@ export class GridPlanner {
     const chosen = nextPlan(this.calls++, this.last, this.settings, (settings, compare = true) => {
       // without the comparison the planners read the bounds alone
       const points = compare ? read() : new Float64Array(0)
-      if (this.dims === 2) {
-        const plan = planGrid(points, n, bounds, settings, this.dof, this.counts, compare)
-        return { size: plan.size, boxes: plan.boxes, nodes: plan.nodes, spacing: plan.spacing, origin: [plan.originX, plan.originY], cutoff: plan.cutoff }
-      }
-      const plan = planGrid3d(points, n, bounds, settings, this.dof, this.counts, compare)
-      return { size: plan.size, boxes: plan.boxes, nodes: plan.nodes, spacing: plan.spacing, origin: [...plan.origin], cutoff: plan.cutoff }
+      return planGrid(points, n, this.dims, bounds, settings, this.dof, this.counts, compare)
     })
     this.last = { size: chosen.size, cutoff: chosen.cutoff }
     return { m: chosen.size, boxes: chosen.boxes, l: chosen.nodes, h: chosen.spacing, origin: chosen.origin, cutoff: chosen.cutoff }

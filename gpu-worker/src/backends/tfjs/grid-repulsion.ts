@@ -28,8 +28,7 @@
  * `pointsPerChunk * p^dims * (dims + 1) * 4 bytes` (times ~3 for temporaries), whatever n is; the
  * grid by maxGrid (~4 (dims + 1) M^dims * 4 bytes); step 5 by its chunks (near-field.ts).
  */
-import { FFT_DEFAULTS, type FftSettings } from '../../methods/tsne/gradient/fft-plan.ts'
-import { FFT3D_DEFAULTS } from '../../methods/tsne/gradient/fft3d-plan.ts'
+import { FFT_DEFAULTS, FFT3D_DEFAULTS, type FftSettings } from '../../methods/tsne/gradient/grid-plan.ts'
 import { farKernel, splitKernel } from '../../methods/tsne/gradient/split-kernel.ts'
 import { GridPlanner, type GridPlan } from './grid-plan.ts'
 import { disposeSort, nearField, sortByCell } from './near-field.ts'
@@ -40,7 +39,7 @@ export type { GridPlan }
 
 /**
  * The CPU engine's grid rules (interpolation points, node spacing of the unsplit grid, cut-off in node
- * spacings, grid sizes, pair cost: fft-plan.ts), and the device's own knobs.
+ * spacings, grid sizes, pair cost: grid-plan.ts), and the device's own knobs.
  */
 export interface GridSettings extends FftSettings {
   transform: TransformKind

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { exactRepulsion } from '../../methods/tsne/gradient/exact.ts'
-import { createFftWorkspace, fftRepulsion } from '../../methods/tsne/gradient/fft.ts'
-import { createFft3dWorkspace, fft3dRepulsion } from '../../methods/tsne/gradient/fft3d.ts'
+import { createFft3dWorkspace, createFftWorkspace, fftRepulsion } from '../../methods/tsne/gradient/fft-repulsion.ts'
 import { GridRepulsion } from './grid-repulsion.ts'
 import { jsTf, relativeError } from './test-support.ts'
 
@@ -60,7 +59,7 @@ describe('the tfjs split-kernel repulsion on final MNIST-10k maps, against the e
       const cpuForces = new Float64Array(n * dims)
       const cpuZ = new Float64Array(n)
       if (dims === 2) fftRepulsion(y, n, 1, bounds, createFftWorkspace(n), cpuForces, cpuZ, single)
-      else fft3dRepulsion(y, n, 1, bounds, createFft3dWorkspace(n), cpuForces, cpuZ, single)
+      else fftRepulsion(y, n, 1, bounds, createFft3dWorkspace(n), cpuForces, cpuZ, single)
       const cpu = errors(cpuForces, cpuZ.reduce((a, b) => a + b), exact)
 
       const grid = new GridRepulsion(tf, dims, 1)

@@ -9,8 +9,7 @@ import type { SparseAffinities } from './affinities.ts'
 import { attraction } from './gradient/attraction.ts'
 import { bhRepulsion, buildTree, createBhWorkspace, type BhWorkspace } from './gradient/bh.ts'
 import { exactRepulsion } from './gradient/exact.ts'
-import { clearGrids, createFftWorkspace, fftRepulsion, planFftRepulsion, type FftSettings, type FftWorkspace } from './gradient/fft.ts'
-import { clearGrids3d, createFft3dWorkspace, fft3dRepulsion, planFft3dRepulsion, type Fft3dSettings, type Fft3dWorkspace } from './gradient/fft3d.ts'
+import { clearGrids, createFft3dWorkspace, createFftWorkspace, fftRepulsion, planFftRepulsion, type FftSettings, type InterpolationWorkspace } from './gradient/fft-repulsion.ts'
 
 export type GradientMethod = 'exact' | 'bh' | 'fft'
 
@@ -48,9 +47,8 @@ export interface OptimizerState {
   /** Dynamic-scheduling counters (see WORK_SLOTS). */
   work: Int32Array
   bh?: BhWorkspace
-  /** FFT interpolation workspace: `fft` in 2D, `fft3d` in 3D. */
-  fft?: FftWorkspace
-  fft3d?: Fft3dWorkspace
+  /** FFT interpolation workspace (2D or 3D). */
+  fft?: InterpolationWorkspace
 }
 
 const shared64 = (length: number) => new Float64Array(new SharedArrayBuffer(Math.max(1, length) * 8))
@@ -60,7 +58,7 @@ export function createOptimizerState(
   initial: Float64Array,
   dims: number,
   method: GradientMethod,
-  { dof = 1, theta = 0.5, fft = {}, fft3d = {} }: { dof?: number; theta?: number; fft?: Partial<FftSettings>; fft3d?: Partial<Fft3dSettings> } = {},
+  { dof = 1, theta = 0.5, fft = {}, fft3d = {} }: { dof?: number; theta?: number; fft?: Partial<FftSettings>; fft3d?: Partial<FftSettings> } = {},
 ): OptimizerState {
   const n = affinities.n
   const y = shared64(n * dims)
@@ -89,8 +87,7 @@ export function createOptimizerState(
     abort: new Int32Array(new SharedArrayBuffer(8)),
     work: createWorkCounters(WORK_SLOTS),
     bh: method === 'bh' ? createBhWorkspace(n, dims) : undefined,
-    fft: method === 'fft' && dims === 2 ? createFftWorkspace(n, { ...fft, maxGrid: fft.maxGrid ?? (n > 200_000 ? 2048 : 1024) }) : undefined,
-    fft3d: method === 'fft' && dims === 3 ? createFft3dWorkspace(n, fft3d) : undefined,
+    fft: method !== 'fft' ? undefined : dims === 3 ? createFft3dWorkspace(n, fft3d) : createFftWorkspace(n, { ...fft, maxGrid: fft.maxGrid ?? (n > 200_000 ? 2048 : 1024) }),
   }
 }
 
@@ -185,18 +182,15 @@ export function optimizeKernel(payload: { state: OptimizerState; segment: Segmen
     // on the attraction; its dynamic chunks even out the difference
     if (state.method === 'fft') fftBounds(rankBounds, dims, size, bounds)
     if (rank === 0) {
-      if (state.method === 'fft') {
-        if (dims === 3) planFft3dRepulsion(y, n, dof, bounds, state.fft3d!)
-        else planFftRepulsion(y, n, dof, bounds, state.fft!)
-      } else if (state.method === 'bh') buildTree(y, n, dims, state.bh!)
+      if (state.method === 'fft') planFftRepulsion(y, n, dof, bounds, state.fft!)
+      else if (state.method === 'bh') buildTree(y, n, dims, state.bh!)
     }
     for (let from = claimChunk(work, parity, ROW_CHUNK, n); from >= 0; from = claimChunk(work, parity, ROW_CHUNK, n)) {
       attraction(state.affinities, y, dims, dof, from, Math.min(n, from + ROW_CHUNK), attractionForces, reportKl ? { terms: klTerms, rowEntropy: state.rowEntropy } : undefined)
     }
     barrier()
     if (state.method === 'fft') {
-      if (dims === 3) fft3dRepulsion(y, n, dof, bounds, state.fft3d!, repulsion, pointZ, ctx, true)
-      else fftRepulsion(y, n, dof, bounds, state.fft!, repulsion, pointZ, ctx, true)
+      fftRepulsion(y, n, dof, bounds, state.fft!, repulsion, pointZ, ctx, true)
     } else if (state.method === 'bh') {
       for (let from = claimChunk(work, 2 + parity, ROW_CHUNK, n); from >= 0; from = claimChunk(work, 2 + parity, ROW_CHUNK, n)) {
         bhRepulsion(n, dims, dof, state.theta, state.bh!, repulsion, pointZ, from, Math.min(n, from + ROW_CHUNK))
@@ -206,7 +200,6 @@ export function optimizeKernel(payload: { state: OptimizerState; segment: Segmen
     }
     barrier()
     if (state.fft) clearGrids(state.fft, ctx)
-    else if (state.fft3d) clearGrids3d(state.fft3d, ctx)
     // every rank sums all of pointZ itself (fixed chunks, fixed order): no extra meeting
     const sumZ = chunkedSum(pointZ, n)
     if (reportKl && rank === 0) {

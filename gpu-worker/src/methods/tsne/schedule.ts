@@ -7,8 +7,7 @@
 import type { KernelPool } from '../../compute/pool.ts'
 import type { SparseAffinities } from './affinities.ts'
 import { createOptimizerState, resetMomentum, type GradientMethod, type OptimizerState, type Segment } from './optimizer.ts'
-import type { FftSettings } from './gradient/fft.ts'
-import type { Fft3dSettings } from './gradient/fft3d.ts'
+import type { FftSettings } from './gradient/grid-plan.ts'
 
 export interface OptimizeOptions {
   dims: 2 | 3
@@ -29,7 +28,7 @@ export interface OptimizeOptions {
   method: GradientMethod
   frameEvery: number
   fft?: Partial<FftSettings>
-  fft3d?: Partial<Fft3dSettings>
+  fft3d?: Partial<FftSettings>
   /** Optimise in graph order (default: from REORDER_FROM points). */
   reorder?: boolean
 }

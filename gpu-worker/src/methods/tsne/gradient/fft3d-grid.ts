@@ -1,37 +1,25 @@
 /**
- * @module methods/tsne/gradient/fft3d-grid — the grid side of the 3D FFT repulsion (fft3d.ts): the shared
- * workspace, padded strides, and the SPMD passes over the L^3 grids (forward transforms of the
- * occupied planes, z-line convolution with the kernel's transform, inverse transforms, the kernel
- * transform itself, zeroing).
+ * @module methods/tsne/gradient/fft3d-grid — the grid side of the 3D FFT repulsion (fft3d.ts): the workspace,
+ * padded strides, and the SPMD passes over its L^3 grids (forward transforms of the occupied planes, z-line
+ * convolution with the kernel's transform, inverse transforms, the kernel transform itself, zeroing). The four
+ * charges ride in two complex grids (1 + ix, y + iz): the kernel is real and even, so its transform is real
+ * and the real and imaginary parts convolve independently. Transforms skip the zero padding: forward x runs
+ * on the nodes^2 occupied lines, forward y on the occupied planes, and the inverse mirrors it. Rows and
+ * planes are padded so strided column passes do not alias in the caches.
  */
-import { createWorkCounters, rangeOf, type SpmdContext } from '../../../compute/barrier.ts'
+import { rangeOf, type SpmdContext } from '../../../compute/barrier.ts'
 import { forward, inverse, type FftTables } from './fft-core.ts'
+import { createParticles, type Geometry, type ParticleWorkspace } from './fft-particles.ts'
+import { FFT3D_DEFAULTS, type FftSettings } from './grid-plan.ts'
 import { farKernel, type SplitKernel } from './split-kernel.ts'
-import { FFT3D_DEFAULTS, type Fft3dSettings } from './fft3d-plan.ts'
 
 /** Shared buffers of the 3D repulsion. Grid cell (x, y, z) of size L sits at z * planeStride(L) + y * rowStride(L) + x. */
-export interface Fft3dWorkspace {
-  settings: Fft3dSettings
+export interface Fft3dWorkspace extends ParticleWorkspace {
+  dims: 3
   /** Two complex grids: (1, x), (y, z). */
   re: Float64Array[]
   im: Float64Array[]
   kernelHat: Float64Array
-  /** [grid size L, node spacing, dof, cut-off] the kernel was transformed for */
-  header: Float64Array
-  /** The current plan, written by rank 0 (see PLAN_* in fft3d.ts). */
-  plan: Float64Array
-  /** Point indices sorted by near-field cell (one node spacing wide, z-major), and their coordinates in that order. */
-  order: Int32Array
-  sorted: Float64Array
-  /** Start of each cell in `order`, length nodes^3 + 1. */
-  cellStart: Int32Array
-  cellOf: Int32Array
-  /** Dynamic scheduling: [gather, near-field even slabs, odd slabs] (reset by rank 0 while planning). */
-  work: Int32Array
-  /** Near-field sums per sorted position [fx, fy, fz, z], zeroed again as the gather reads them. */
-  near: Float64Array
-  /** [L of the grids' dirty region, 0 when clean] */
-  dirty: Int32Array
 }
 
 /** Row and plane strides of a size-L grid: padded by one cache line so column passes do not alias. */
@@ -42,53 +30,40 @@ export function planeStride(L: number): number {
   return L * rowStride(L) + 8
 }
 
-export function createFft3dWorkspace(n: number, settings: Partial<Fft3dSettings> = {}): Fft3dWorkspace {
+export function createFft3dWorkspace(n: number, settings: Partial<FftSettings> = {}): Fft3dWorkspace {
   const s = { ...FFT3D_DEFAULTS, ...settings }
   const cells = s.maxGrid * planeStride(s.maxGrid)
   const grid = () => new Float64Array(new SharedArrayBuffer(cells * 8))
-  const maxNodes = Math.floor(s.maxGrid / 2 / s.interpolationPoints) * s.interpolationPoints
-  return {
-    settings: s,
-    re: [grid(), grid()],
-    im: [grid(), grid()],
-    kernelHat: grid(),
-    header: new Float64Array(new SharedArrayBuffer(32)),
-    plan: new Float64Array(new SharedArrayBuffer(16 * 8)),
-    order: new Int32Array(new SharedArrayBuffer(n * 4)),
-    sorted: new Float64Array(new SharedArrayBuffer(n * 3 * 8)),
-    cellStart: new Int32Array(new SharedArrayBuffer((maxNodes * maxNodes * maxNodes + 1) * 4)),
-    cellOf: new Int32Array(new SharedArrayBuffer(n * 4)),
-    work: createWorkCounters(3),
-    near: new Float64Array(new SharedArrayBuffer(n * 4 * 8)),
-    dirty: new Int32Array(new SharedArrayBuffer(4)),
-  }
+  return { ...createParticles(n, 3, s), dims: 3, re: [grid(), grid()], im: [grid(), grid()], kernelHat: grid() }
 }
 
-/** Geometry of the current plan, shared by the grid passes and the particle passes. */
-export interface Geometry {
-  L: number
-  rows: number
-  planes: number
-  boxes: number
-  nodes: number
-  p: number
-  spacing: number
-  boxWidth: number
-  originX: number
-  originY: number
-  originZ: number
-  centreX: number
-  centreY: number
-  centreZ: number
-  cutoff: number
-  dof: number
+export function strides3d(L: number): [number, number] {
+  return [rowStride(L), planeStride(L)]
 }
 
 /** Columns transformed together in strided passes. */
 const SLAB = 16
 
+/** Forward transforms of this rank's node planes after the spread (x on the occupied lines, then y). */
+export function forwardPass3d(ws: Fft3dWorkspace, g: Geometry, tables: FftTables, rank: number, threads: number): void {
+  const [z0, z1] = rangeOf(g.nodes, rank, threads)
+  for (let z = z0; z < z1; z++) forwardPlane(ws, g, tables, z, g.nodes, 2)
+}
+
+/** z-line convolutions of this rank's rows. */
+export function convolvePass3d(ws: Fft3dWorkspace, g: Geometry, tables: FftTables, rank: number, threads: number): void {
+  const [c0, c1] = rangeOf(g.L, rank, threads)
+  convolveLines(ws, g, tables, c0, c1, 2)
+}
+
+/** Inverse transforms of this rank's node planes. */
+export function inversePass3d(ws: Fft3dWorkspace, g: Geometry, tables: FftTables, rank: number, threads: number): void {
+  const [z0, z1] = rangeOf(g.nodes, rank, threads)
+  for (let z = z0; z < z1; z++) inversePlane(ws, g, tables, z, g.nodes, 2)
+}
+
 /** Forward x on lines y < occupied of plane z, then forward y on every column of the plane. */
-export function forwardPlane(ws: Fft3dWorkspace, g: Geometry, tables: FftTables, z: number, occupied: number, grids: number): void {
+function forwardPlane(ws: Fft3dWorkspace, g: Geometry, tables: FftTables, z: number, occupied: number, grids: number): void {
   const { L, rows, planes } = g
   for (let k = 0; k < grids; k++) {
     const re = ws.re[k]!
@@ -99,7 +74,7 @@ export function forwardPlane(ws: Fft3dWorkspace, g: Geometry, tables: FftTables,
 }
 
 /** Inverse y on every column of plane z, then inverse x on lines y < occupied. */
-export function inversePlane(ws: Fft3dWorkspace, g: Geometry, tables: FftTables, z: number, occupied: number, grids: number): void {
+function inversePlane(ws: Fft3dWorkspace, g: Geometry, tables: FftTables, z: number, occupied: number, grids: number): void {
   const { L, rows, planes } = g
   for (let k = 0; k < grids; k++) {
     const re = ws.re[k]!
@@ -110,7 +85,7 @@ export function inversePlane(ws: Fft3dWorkspace, g: Geometry, tables: FftTables,
 }
 
 /** z-lines of rows [y0, y1) (all x): forward, multiply by the kernel, inverse. */
-export function convolveLines(ws: Fft3dWorkspace, g: Geometry, tables: FftTables, y0: number, y1: number, grids: number): void {
+function convolveLines(ws: Fft3dWorkspace, g: Geometry, tables: FftTables, y0: number, y1: number, grids: number): void {
   const { L, rows, planes } = g
   const kernelHat = ws.kernelHat
   for (let y = y0; y < y1; y++) {
@@ -136,9 +111,9 @@ export function convolveLines(ws: Fft3dWorkspace, g: Geometry, tables: FftTables
 }
 
 /** SPMD: the far kernel at node offsets (circulant embedding), transformed once per (L, spacing, dof, cut-off). */
-export function transformKernel(ws: Fft3dWorkspace, g: Geometry, spacing: number, kernel: SplitKernel, tables: FftTables, ctx: SpmdContext): void {
+export function transformKernel3d(ws: Fft3dWorkspace, g: Geometry, kernel: SplitKernel, tables: FftTables, ctx: SpmdContext): void {
   const { rank, size: threads, barrier } = ctx
-  const { L, rows, planes } = g
+  const { L, rows, planes, spacing } = g
   const nodes = g.boxes * g.p
   const re = ws.re[0]!
   const im = ws.im[0]!
@@ -173,15 +148,10 @@ export function transformKernel(ws: Fft3dWorkspace, g: Geometry, spacing: number
     }
   }
   barrier()
-  if (rank === 0) {
-    ws.header[0] = L
-    ws.header[1] = spacing
-    ws.header[2] = g.dof
-    ws.header[3] = g.cutoff
-  }
 }
 
-export function zeroGrids(ws: Fft3dWorkspace, L: number, rank: number, threads: number): void {
+/** This rank's share of the size-L grids (planes z), zeroed. */
+export function zeroGrids3d(ws: Fft3dWorkspace, L: number, rank: number, threads: number): void {
   const planes = planeStride(L)
   const [z0, z1] = rangeOf(L, rank, threads)
   for (let k = 0; k < ws.re.length; k++) {

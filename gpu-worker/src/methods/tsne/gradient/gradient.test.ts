@@ -8,8 +8,7 @@ import { optimize, type OptimizeOptions } from '../schedule.ts'
 import { SeededRandom } from '../../../compute/random.ts'
 import { exactRepulsion } from './exact.ts'
 import { bhRepulsion, buildTree, createBhWorkspace } from './bh.ts'
-import { createFftWorkspace, fftRepulsion } from './fft.ts'
-import { createFft3dWorkspace, fft3dRepulsion } from './fft3d.ts'
+import { createFft3dWorkspace, createFftWorkspace, fftRepulsion } from './fft-repulsion.ts'
 
 const single = { rank: 0, size: 1, barrier: () => {} }
 
@@ -182,7 +181,7 @@ describe('FFT-accelerated repulsion (3D)', () => {
       it(`matches the exact repulsion within ${tolerance * 100}% with the default split grid on ${name} data ${scale} wide`, () => {
         const n = 1500
         const y = make(n, 3, scale, 7)
-        const error = compare(y, n, 3, 1, (f, z) => fft3dRepulsion(y, n, 1, bounds3d(y, n), createFft3dWorkspace(n), f, z, single))
+        const error = compare(y, n, 3, 1, (f, z) => fftRepulsion(y, n, 1, bounds3d(y, n), createFft3dWorkspace(n), f, z, single))
         expect(error.force).toBeLessThan(tolerance)
         expect(error.z).toBeLessThan(0.025)
       })
@@ -192,10 +191,10 @@ describe('FFT-accelerated repulsion (3D)', () => {
       const n = 1500
       const y = make(n, 3, 20, 7)
       const bounds = bounds3d(y, n)
-      const wide = compare(y, n, 3, 1, (f, z) => fft3dRepulsion(y, n, 1, bounds, createFft3dWorkspace(n, { cutoffSpacings: 3 }), f, z, single))
+      const wide = compare(y, n, 3, 1, (f, z) => fftRepulsion(y, n, 1, bounds, createFft3dWorkspace(n, { cutoffSpacings: 3 }), f, z, single))
       expect(wide.force).toBeLessThan(0.035)
       expect(wide.z).toBeLessThan(0.005)
-      const unsplit = compare(y, n, 3, 1, (f, z) => fft3dRepulsion(y, n, 1, bounds, createFft3dWorkspace(n, { cutoffSpacings: 0, maxNodeSpacing: 0.35, maxGrid: 128 }), f, z, single))
+      const unsplit = compare(y, n, 3, 1, (f, z) => fftRepulsion(y, n, 1, bounds, createFft3dWorkspace(n, { cutoffSpacings: 0, maxNodeSpacing: 0.35, maxGrid: 128 }), f, z, single))
       expect(unsplit.force).toBeLessThan(0.03)
       expect(unsplit.z).toBeLessThan(0.008)
     })
@@ -205,7 +204,7 @@ describe('FFT-accelerated repulsion (3D)', () => {
     const n = 1500
     const y = clustered(n, 3, 40, 7)
     const bounds = bounds3d(y, n)
-    const errors = [1.5, 2, 3].map((cutoffSpacings) => compare(y, n, 3, 1, (f, z) => fft3dRepulsion(y, n, 1, bounds, createFft3dWorkspace(n, { minGrid: 32, maxGrid: 32, cutoffSpacings }), f, z, single)).force)
+    const errors = [1.5, 2, 3].map((cutoffSpacings) => compare(y, n, 3, 1, (f, z) => fftRepulsion(y, n, 1, bounds, createFft3dWorkspace(n, { minGrid: 32, maxGrid: 32, cutoffSpacings }), f, z, single)).force)
     expect(errors[2]!).toBeLessThan(errors[1]!)
     expect(errors[1]!).toBeLessThan(errors[0]!)
     expect(errors[2]!).toBeLessThan(0.03)
@@ -219,15 +218,15 @@ describe('FFT-accelerated repulsion (3D)', () => {
     const first = new Float64Array(3 * n)
     const second = new Float64Array(3 * n)
     const z = new Float64Array(n)
-    fft3dRepulsion(y, n, 1, bounds, ws, first, z, single)
-    fft3dRepulsion(y, n, 1, bounds, ws, second, z, single)
+    fftRepulsion(y, n, 1, bounds, ws, first, z, single)
+    fftRepulsion(y, n, 1, bounds, ws, second, z, single)
     expect(Array.from(second)).toEqual(Array.from(first))
   })
 
   it('handles heavy tails (dof 0.5) within 10%', () => {
     const n = 1000
     const y = clustered(n, 3, 30, 3)
-    const error = compare(y, n, 3, 0.5, (f, z) => fft3dRepulsion(y, n, 0.5, bounds3d(y, n), createFft3dWorkspace(n), f, z, single))
+    const error = compare(y, n, 3, 0.5, (f, z) => fftRepulsion(y, n, 0.5, bounds3d(y, n), createFft3dWorkspace(n), f, z, single))
     expect(error.force).toBeLessThan(0.1)
     expect(error.z).toBeLessThan(0.02)
   })
@@ -235,7 +234,7 @@ describe('FFT-accelerated repulsion (3D)', () => {
   it('is exact enough for a freshly initialised, tiny map', () => {
     const n = 800
     const y = uniform(n, 3, 1e-3, 9)
-    const error = compare(y, n, 3, 1, (f, z) => fft3dRepulsion(y, n, 1, bounds3d(y, n), createFft3dWorkspace(n), f, z, single))
+    const error = compare(y, n, 3, 1, (f, z) => fftRepulsion(y, n, 1, bounds3d(y, n), createFft3dWorkspace(n), f, z, single))
     expect(error.force).toBeLessThan(1e-3)
     expect(error.z).toBeLessThan(1e-6)
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { lagrangeDenominators, lagrangeWeights } from './fft.ts'
+import { lagrangeDenominators, lagrangeWeights } from './lagrange.ts'
 
 describe('lagrangeWeights', () => {
   for (const p of [2, 3, 4]) {

@@ -1,8 +1,8 @@
 /**
- * @module What the 2D and 3D FFT repulsions share between calls: when to choose the grid afresh (every
- * REPLAN_EVERY calls; in between the grid size is kept and only its spacing refitted to the map's bounds),
- * which near-field cell a coordinate falls in, the stable sort of the points by cell, and the order in which
- * near-field bands are handed out.
+ * @module methods/tsne/gradient/replan — what the 2D and 3D FFT repulsions (and the tfjs grid) share between
+ * calls: when to choose the grid afresh (every REPLAN_EVERY calls; in between the grid size is kept and only
+ * its spacing refitted to the map's bounds), which near-field cell a coordinate falls in, the stable sort of
+ * the points by cell, and the order in which near-field bands are handed out.
  */
 
 /** The grid size and split are re-chosen every this many calls (the map changes slowly). */
@@ -16,7 +16,7 @@ interface GridLimits {
 
 /**
  * The plan for call number `calls` (0-based), given the last plan's grid size and near-field cut-off.
- * `plan(settings, compare)` is the dimension's planner (fft-plan.ts / fft3d-plan.ts).
+ * `plan(settings, compare)` is the planner (grid-plan.ts) for the map's dimension.
  */
 export function nextPlan<S extends GridLimits, P extends { cutoff: number }>(
   calls: number,
