@@ -3,8 +3,8 @@
  * ScatterRenderer (WebGL2 or the software fallback); times to the first frame and per frame.
  */
 import type { Frame } from '@constellate/shared'
-import { categoricalPalette } from '../../web/src/lib/palette.ts'
-import { ScatterRenderer, type RendererKind } from '../../web/src/lib/scatter-renderer.ts'
+import { categoricalPalette } from '../../web/src/viewer/palette.ts'
+import { ScatterRenderer, type RendererKind } from '../../web/src/viewer/scatter-renderer.ts'
 import { seededRandom } from '../src/seeded-random.ts'
 
 function clustered(n: number, dims: 2 | 3, classes: number, spread: number, seed: number): { coords: Float32Array; codes: Int32Array } {
