@@ -6,7 +6,7 @@
  */
 import { blobs } from '../src/backends/tfjs/test-support.ts'
 import { selectBackend } from '../src/backends/select-backend.ts'
-import { closeTfjsEngine } from '../src/backends/tfjs/embed.ts'
+import { closeTfjsEngine } from '../src/backends/tfjs/backend.ts'
 import { closeEngine } from '../src/engine.ts'
 import { knnLabelAccuracy } from '../src/quality/label-accuracy.ts'
 

@@ -1,8 +1,11 @@
 /**
- * @module backends/backend — the one interface every compute backend implements (the shape of
- * engine.ts `embed()`), the backend names a worker or job may ask for, and the CPU engine adapter.
+ * @module backends/backend — a compute backend as the job code sees it: what runs (name, runtime, device)
+ * and embed(), the pipeline on that backend's kernels (pipeline/backend.ts); the backend names a worker
+ * or job may ask for; and the CPU backend.
  */
-import { embed, type EmbedHooks, type EmbedOptions, type EmbedResult } from '../engine.ts'
+import { embed } from './cpu/engine.ts'
+import type { EmbedHooks, EmbedResult } from '../pipeline/embed.ts'
+import type { EmbedOptions } from '../pipeline/options.ts'
 
 /** What a worker (`--backend`, `BACKEND`) or a job may ask for. */
 export type BackendChoice = 'cpu' | 'tfjs' | 'auto'
@@ -13,7 +16,7 @@ export interface ComputeBackend {
   /** What computes: 'typescript (worker_threads)', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs'. */
   runtime: string
   device: 'cpu' | 'cuda'
-  /** engine.ts `embed()` contract: row-major n x d float32 in, embedding, frames and cancellation. */
+  /** pipeline/embed.ts's contract: row-major n x d float32 in, embedding, frames and cancellation. */
   embed(points: Float32Array, n: number, d: number, options?: Partial<EmbedOptions>, hooks?: EmbedHooks): Promise<EmbedResult>
 }
 

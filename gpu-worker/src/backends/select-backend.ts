@@ -1,16 +1,17 @@
 /**
  * @module backends/select-backend — which compute backend runs a job, and why (for the manifest).
  *
- * - `cpu`: the TypeScript engine (engine.ts).
+ * - `cpu`: the TypeScript engine (backends/cpu).
  * - `tfjs`: tfjs-node-gpu when it loads (on CUDA, or TensorFlow's CPU kernels when it sees no GPU),
  *   else `@tensorflow/tfjs`'s pure-JS CPU backend, which is correct but slow (tests).
  * - `auto`: tfjs when tfjs-node-gpu loads and TensorFlow uses a CUDA device, else cpu.
  * Module loading is tried once per process and remembered.
  */
-import type { EmbedHooks, EmbedOptions, EmbedResult } from '../engine.ts'
+import type { EmbedHooks, EmbedResult } from '../pipeline/embed.ts'
+import type { EmbedOptions } from '../pipeline/options.ts'
 import { cpuBackend, parseBackendChoice, type BackendChoice, type ComputeBackend } from './backend.ts'
-import { embedWithRuntime, type TfjsRuntime, type TfjsSettings } from './tfjs/embed.ts'
-import { importModule, loadJsRuntime, probeGpuRuntime, type GpuProbe, type ModuleLoader } from './tfjs/runtime.ts'
+import { embedWithRuntime, type TfjsSettings } from './tfjs/backend.ts'
+import { importModule, loadJsRuntime, probeGpuRuntime, type GpuProbe, type ModuleLoader, type TfjsRuntime } from './tfjs/runtime.ts'
 
 export interface BackendSelection {
   requested: BackendChoice
@@ -80,7 +81,7 @@ export function resetBackendSelection(): void {
 }
 
 /**
- * engine.ts `embed()` on the tfjs backend: tfjs-node-gpu when installed, else `@tensorflow/tfjs`
+ * The pipeline on the tfjs backend: tfjs-node-gpu when installed, else `@tensorflow/tfjs`
  * (pure JS). The result's `resolved.tfjs` says which module and device ran.
  */
 export async function embedTfjs(points: Float32Array, n: number, d: number, options?: Partial<EmbedOptions>, hooks?: EmbedHooks): Promise<EmbedResult> {

@@ -4,8 +4,16 @@
  * name held in a variable, which bundlers and TypeScript leave alone, and its absence is an
  * ordinary outcome. `@tensorflow/tfjs` (pure JS) is a dependency and always loads.
  */
-import type { TfjsRuntime } from './embed.ts'
 import type { Tf } from './tf.ts'
+
+/** A tfjs runtime: the namespace and what it runs on (for the manifest). */
+export interface TfjsRuntime {
+  tf: Tf
+  /** The module it came from: '@tensorflow/tfjs-node-gpu' or '@tensorflow/tfjs'. */
+  module: string
+  /** 'cuda' when TensorFlow placed ops on a GPU, else 'cpu'. */
+  device: 'cuda' | 'cpu'
+}
 
 export const GPU_MODULE = '@tensorflow/tfjs-node-gpu'
 export const JS_MODULE = '@tensorflow/tfjs'

@@ -6,12 +6,12 @@
  */
 import { claimChunk, createWorkCounters, rangeOf, type SpmdContext } from '../../compute/barrier.ts'
 import type { SparseAffinities } from './affinities.ts'
+import type { Segment } from './kernels.ts'
+import type { GradientMethod } from './options.ts'
 import { attraction } from './gradient/attraction.ts'
 import { bhRepulsion, buildTree, createBhWorkspace, type BhWorkspace } from './gradient/bh.ts'
 import { exactRepulsion } from './gradient/exact.ts'
 import { clearGrids, createFft3dWorkspace, createFftWorkspace, fftRepulsion, planFftRepulsion, type FftSettings, type InterpolationWorkspace } from './gradient/fft-repulsion.ts'
-
-export type GradientMethod = 'exact' | 'bh' | 'fft'
 
 const CHUNK = 4096
 const MAX_RANKS = 64
@@ -89,17 +89,6 @@ export function createOptimizerState(
     bh: method === 'bh' ? createBhWorkspace(n, dims) : undefined,
     fft: method !== 'fft' ? undefined : dims === 3 ? createFft3dWorkspace(n, fft3d) : createFftWorkspace(n, { ...fft, maxGrid: fft.maxGrid ?? (n > 200_000 ? 2048 : 1024) }),
   }
-}
-
-/** One run of iterations with fixed phase parameters. */
-export interface Segment {
-  iterations: number
-  exaggeration: number
-  momentum: number
-  learningRate: number
-  minGain: number
-  /** Compute KL (and Z) on the last iteration of the segment. */
-  reportKl: boolean
 }
 
 /** Resets momentum state between phases (as openTSNE does between its two optimise calls). */

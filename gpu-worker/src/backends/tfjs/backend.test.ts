@@ -3,7 +3,8 @@ import { closeEngine, embed, TsneInputError, type EmbedFrame } from '../../engin
 import { mnistSample } from '../../inputs/mnist-fixture.ts'
 import { pca } from '../../pca/pca.ts'
 import { knnLabelAccuracy } from '../../quality/label-accuracy.ts'
-import { closeTfjsEngine, embedWithRuntime, type TfjsRuntime } from './embed.ts'
+import { closeTfjsEngine, embedWithRuntime } from './backend.ts'
+import type { TfjsRuntime } from './runtime.ts'
 import { pcaTfjs } from './pca.ts'
 import { blobs, jsTf } from './test-support.ts'
 
