@@ -1,6 +1,7 @@
 /**
  * @module backends/tfjs/grid-plan — the interpolation grid and kernel split of the tfjs repulsion, chosen by
- * the CPU engine's own rules: grid-plan.ts picks an unsplit grid fine enough for the kernel on small maps and otherwise the grid size and cut-off with the lowest estimated cost (grid work
+ * the CPU engine's own rules: methods/tsne/gradient/grid-plan.ts picks an unsplit grid fine enough for the
+ * kernel on small maps and otherwise the grid size and cut-off with the lowest estimated cost (grid work
  * against near-field pairs counted from a histogram of the points); replan.ts re-chooses every REPLAN_EVERY
  * calls and in between only refits the spacing to the bounds. Only the full choice needs the positions on
  * the host, so they are read (n x dims floats) once every REPLAN_EVERY iterations.

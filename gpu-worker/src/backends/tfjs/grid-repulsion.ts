@@ -12,7 +12,7 @@
  * 3. convolve (transforms.ts) every channel with the far part of K2(s) = (1 + s/dof)^-(dof+1) (K2 itself
  *    beyond the cut-off, its tangent in s inside);
  * 4. interpolate back (tf.gather) and combine: rep_i = y_i phi_0 - phi_y, and Z as the CPU engine
- *    does (fft.ts): a pair's Z weight is its K2 weight times (1 + s/dof), and the interpolated kernel is
+ *    does (fft2d.ts): a pair's Z weight is its K2 weight times (1 + s/dof), and the interpolated kernel is
  *    symmetric (same weights to spread and gather), so sum_ij K_ij |y_j|^2 = sum_i |y_i|^2 phi_0i and
  *    Z = sum_i phi_0i (1 + 2 |y_i|^2/dof) - 2 y_i . phi_yi / dof - n, with no charge for it;
  * 5. with a cut-off, add the near field (near-field.ts): K2 minus its far part summed exactly over the

@@ -6,7 +6,7 @@
  * matmul); tf.topk keeps the best k + slack per block and a second topk merges them with the
  * running best. The float32 (or TF32 on recent GPUs) expansion can swap near-ties, so the k + slack
  * candidates are re-ranked on the host by exact float64 distance with ties by index, which makes
- * the result equal to tsne/knn.ts's `exactKnn` unless more than `slack` points tie at the k-th
+ * the result equal to neighbours/knn.ts's `exactKnn` unless more than `slack` points tie at the k-th
  * distance. Device memory: n * d * 4 bytes for the points plus about 4 * blockElements * 4 bytes
  * for one block's products; O(n^2 d) flops and O(n^2) top-k work in all.
  */
@@ -22,7 +22,7 @@ export interface TfjsKnnSettings {
 
 export const TFJS_KNN_DEFAULTS: TfjsKnnSettings = { blockElements: 1 << 26, slack: 8 }
 
-/** Same contract as tsne/knn.ts `exactKnn`: neighbours ascending by (distance, index), never i itself. */
+/** Same contract as neighbours/knn.ts `exactKnn`: neighbours ascending by (distance, index), never i itself. */
 export async function exactKnnTfjs(tf: Tf, points: Float32Array, n: number, d: number, k: number, metric: Metric = 'euclidean', settings: Partial<TfjsKnnSettings> = {}): Promise<KnnGraph> {
   const s = { ...TFJS_KNN_DEFAULTS, ...settings }
   if (k < 1 || k > n - 1) throw new RangeError(`k must be between 1 and n - 1 = ${n - 1}; got ${k}.`)
