@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { flatten, humanizeKey, metricSections } from './quality.ts'
+import { flatten, humanizeKey, isRecord, metricSections } from './quality.ts'
 
 describe('quality panel data', () => {
   it('names known metrics and still shows unknown numeric ones', () => {
@@ -22,5 +22,12 @@ describe('quality panel data', () => {
       { key: 'features.n', value: '3' },
       { key: 'labels', value: '–' },
     ])
+  })
+})
+
+describe('manifest sections', () => {
+  it('tells JSON objects from arrays and plain values', () => {
+    expect(isRecord({ backend: 'cpu' })).toBe(true)
+    expect([isRecord([1, 2]), isRecord(null), isRecord('cpu'), isRecord(3)]).toEqual([false, false, false, false])
   })
 })

@@ -71,7 +71,7 @@ export function metricSections(metrics: Record<string, unknown>, classes: readon
     } else if (Array.isArray(value) && value.every((v) => typeof v === 'number' || v === null)) {
       tables.push({ key, name: metricName(key), rows: value.map((v, i) => ({ label: classes && classes.length === value.length ? classes[i]! : String(i), value: formatValue(v) })) })
     } else if (value && typeof value === 'object') {
-      const entries = Object.entries(value as Record<string, unknown>)
+      const entries: [string, unknown][] = Object.entries(value)
       if (entries.every(([, v]) => typeof v === 'number' || v === null)) {
         tables.push({ key, name: metricName(key), rows: entries.map(([label, v]) => ({ label, value: formatValue(v) })) })
       } else {
@@ -90,10 +90,16 @@ export function metricSections(metrics: Record<string, unknown>, classes: readon
 export function flatten(value: unknown, prefix = ''): { key: string; value: string }[] {
   if (value === null || typeof value !== 'object') return [{ key: prefix || 'value', value: formatValue(value) }]
   const out: { key: string; value: string }[] = []
-  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+  const entries: [string, unknown][] = Object.entries(value)
+  for (const [key, inner] of entries) {
     const path = prefix ? `${prefix}.${key}` : key
     if (inner !== null && typeof inner === 'object' && !Array.isArray(inner)) out.push(...flatten(inner, path))
     else out.push({ key: path, value: Array.isArray(inner) ? inner.map(formatValue).join(', ') : formatValue(inner) })
   }
   return out
+}
+
+/** A JSON object that is not an array (a manifest section such as `worker`). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -7,7 +7,7 @@ import type { FrameInfo } from '@constellate/client'
  * than two frames have KL.
  */
 export function klPath(frames: readonly FrameInfo[], total: number, width: number, height: number): string {
-  const points = frames.filter((f) => typeof f.kl === 'number' && Number.isFinite(f.kl)) as { iteration: number; kl: number }[]
+  const points = frames.filter((f): f is FrameInfo & { kl: number } => typeof f.kl === 'number' && Number.isFinite(f.kl))
   if (points.length < 2) return ''
   let low = Infinity
   let high = -Infinity
