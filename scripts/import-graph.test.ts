@@ -17,10 +17,6 @@ const ALLOWED_LOOPS: { paths: string[]; why: string }[] = [
     paths: ['edge/src/clock.ts', 'edge/src/env.ts', 'edge/src/live.ts', 'edge/src/storage.ts', 'edge/src/objects/'],
     why: 'env.ts names the Durable Object classes for its bindings while the objects import Env (types only)',
   },
-  {
-    paths: ['gpu-worker/src/edge-client.ts', 'gpu-worker/src/inference/', 'gpu-worker/src/job-runner.ts', 'gpu-worker/src/map-inputs.ts', 'gpu-worker/src/run-support.ts'],
-    why: 'edge-client.ts takes the leased model type from inference/model-job.ts, which uses the client',
-  },
 ]
 
 function matches(module: string, paths: readonly string[]): boolean {

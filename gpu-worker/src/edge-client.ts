@@ -1,14 +1,22 @@
-/** @module The worker's side of the edge's worker API: lease, heartbeat, frames, complete, fail. */
-import type { JobParams, JobProgress, MapWarning, UploadInfo } from '@constellate/shared'
-import type { LeasedModel } from './inference/model-job.ts'
-
-export interface UploadRef { id: string; key: string; filename: string; size: number; info: UploadInfo | null }
-
-export interface LeasedJob {
-  lease: { leaseId: string; fence: number; expiresAt: number; attempt: number }
-  /** `model` is set for model jobs (inference/model-job.ts); `features` then holds the model's inputs. */
-  job: { id: string; params: JobParams; attempt: number; features: UploadRef; labels: UploadRef | null; resultsPrefix: string; labelsKey: string; model?: LeasedModel | null }
-}
+/**
+ * @module The worker's side of the edge's worker API (shared/src/contract/worker-api.ts): lease, heartbeat,
+ * frames, complete, fail, release. Answers the worker reads are parsed with the contract's schemas.
+ */
+import {
+  WORKER_API_BASE,
+  framesQuery,
+  parseHeartbeatAnswer,
+  parseLease,
+  workerRoutePath,
+  type CompleteRequest,
+  type FailRequest,
+  type HeartbeatAnswer,
+  type HeartbeatProgress,
+  type HeartbeatRequest,
+  type LeaseRequest,
+  type LeasedJob,
+  type ReleaseRequest,
+} from '@constellate/shared'
 
 /** The edge says this lease no longer holds the job: stop and publish nothing more. */
 export class StaleLeaseError extends Error {
@@ -19,6 +27,9 @@ export class StaleLeaseError extends Error {
 const TRANSIENT = new Set([502, 503, 504])
 
 export const EDGE_RETRY = { attempts: 5, firstDelayMs: 250 }
+
+/** What a run reports besides the lease: the final map's numbers and its warnings. */
+export type CompleteSummary = Omit<CompleteRequest, 'leaseId' | 'fence'>
 
 export class EdgeClient {
   constructor(private readonly baseUrl: string, private readonly secret: string) {}
@@ -31,7 +42,7 @@ export class EdgeClient {
     let res: Response | undefined
     for (let attempt = 0; ; attempt++) {
       try {
-        res = await fetch(`${this.baseUrl}/api/v1/worker${path}`, {
+        res = await fetch(`${this.baseUrl}${WORKER_API_BASE}${path}`, {
           ...init,
           headers: { authorization: `Bearer ${this.secret}`, ...(init.headers ?? {}) },
         })
@@ -47,40 +58,44 @@ export class EdgeClient {
     return res
   }
 
-  private json(path: string, body: unknown, retry = true): Promise<Response> {
-    return this.call(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }, retry)
+  private json(path: string, body: unknown, retry = true, signal?: AbortSignal): Promise<Response> {
+    return this.call(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal }, retry)
   }
 
-  /** Waits up to `waitSeconds` for a job; null when none came. */
-  async lease(workerId: string, waitSeconds: number): Promise<LeasedJob | null> {
-    const res = await this.json('/lease', { workerId, waitSeconds }, false)
-    return res.status === 204 ? null : ((await res.json()) as LeasedJob)
+  /**
+   * Waits up to `waitSeconds` for a job; null when none came. `signal` (the worker shutting down) ends the
+   * wait at once: the fetch rejects with the signal's abort error.
+   * @throws WorkerAnswerError when the lease does not match this worker's API
+   */
+  async lease(workerId: string, waitSeconds: number, signal?: AbortSignal): Promise<LeasedJob | null> {
+    const res = await this.json(workerRoutePath('lease'), { workerId, waitSeconds } satisfies LeaseRequest, false, signal)
+    return res.status === 204 ? null : parseLease(await res.json())
   }
 
-  async heartbeat(job: LeasedJob, progress?: Partial<Omit<JobProgress, 'frames'>>): Promise<{ cancel: boolean }> {
-    const res = await this.json(`/jobs/${job.job.id}/heartbeat`, { leaseId: job.lease.leaseId, fence: job.lease.fence, progress })
-    return (await res.json()) as { cancel: boolean }
+  async heartbeat(job: LeasedJob, progress?: HeartbeatProgress): Promise<HeartbeatAnswer> {
+    const body: HeartbeatRequest = { leaseId: job.lease.leaseId, fence: job.lease.fence, progress }
+    const res = await this.json(workerRoutePath('heartbeat', job.job.id), body)
+    return parseHeartbeatAnswer(await res.json())
   }
 
   async frame(job: LeasedJob, bytes: Uint8Array): Promise<void> {
-    const query = new URLSearchParams({ leaseId: job.lease.leaseId, fence: String(job.lease.fence) })
-    await this.call(`/jobs/${job.job.id}/frames?${query}`, {
+    await this.call(`${workerRoutePath('frames', job.job.id)}?${framesQuery(job.lease)}`, {
       method: 'POST',
       body: bytes as Uint8Array<ArrayBuffer>,
       headers: { 'content-type': 'application/octet-stream' },
     })
   }
 
-  async complete(job: LeasedJob, summary: { kl: number | null; iterations: number; warnings: MapWarning[] }): Promise<void> {
-    await this.json(`/jobs/${job.job.id}/complete`, { leaseId: job.lease.leaseId, fence: job.lease.fence, ...summary })
+  async complete(job: LeasedJob, summary: CompleteSummary): Promise<void> {
+    await this.json(workerRoutePath('complete', job.job.id), { leaseId: job.lease.leaseId, fence: job.lease.fence, ...summary } satisfies CompleteRequest)
   }
 
   /** Hands the job back (shutting down): it is queued again and this attempt does not count. */
   async release(job: LeasedJob): Promise<void> {
-    await this.json(`/jobs/${job.job.id}/release`, { leaseId: job.lease.leaseId, fence: job.lease.fence })
+    await this.json(workerRoutePath('release', job.job.id), { leaseId: job.lease.leaseId, fence: job.lease.fence } satisfies ReleaseRequest)
   }
 
-  async fail(job: LeasedJob, error: { code: string; message: string }, retryable: boolean): Promise<void> {
-    await this.json(`/jobs/${job.job.id}/fail`, { leaseId: job.lease.leaseId, fence: job.lease.fence, error, retryable })
+  async fail(job: LeasedJob, error: FailRequest['error'], retryable: boolean): Promise<void> {
+    await this.json(workerRoutePath('fail', job.job.id), { leaseId: job.lease.leaseId, fence: job.lease.fence, error, retryable } satisfies FailRequest)
   }
 }

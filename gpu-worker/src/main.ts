@@ -1,12 +1,13 @@
 /**
- * @module The worker process: lease jobs from the edge and run them one at a time; on SIGTERM, hand the job
- * in hand back (release its lease) and exit. Logs are one JSON object per line.
+ * @module The worker process: lease jobs from the edge and run them one at a time (run/run-job.ts); on
+ * SIGTERM, stop waiting for a lease at once, or hand the job in hand back (release its lease), and exit.
+ * Logs are one JSON object per line; scripts/worker-pool.ts reads some of them.
  */
 import { createServer } from 'node:http'
 import { configFromEnv } from './config.ts'
 import { startEngine } from './engine.ts'
 import { EdgeClient } from './edge-client.ts'
-import { runJob } from './job-runner.ts'
+import { runJob } from './run/run-job.ts'
 import { ObjectStore } from './object-store.ts'
 
 const config = configFromEnv()
@@ -51,7 +52,7 @@ if (state.phase === 'starting') state.phase = 'idle'
 log('worker started', { edge: config.edgeUrl, backend: config.backend })
 while (!shutdown.signal.aborted) {
   try {
-    const leased = await edge.lease(config.workerId, config.leaseWaitSeconds)
+    const leased = await edge.lease(config.workerId, config.leaseWaitSeconds, shutdown.signal)
     if (!leased) continue
     state.phase = 'busy'
     state.job = leased.job.id
@@ -59,8 +60,10 @@ while (!shutdown.signal.aborted) {
     await runJob({ edge, store, workerId: config.workerId, backend: config.backend, log, maxInputBytes: config.maxInputBytes }, leased, shutdown.signal)
     state.jobsDone++
   } catch (err) {
+    // the shutdown signal ended the lease's long poll: nothing was leased, nothing to hand back
+    if (shutdown.signal.aborted) break
     log('lease loop error', { error: String(err) })
-    await new Promise((r) => setTimeout(r, 2000))
+    await pause(2000, shutdown.signal)
   } finally {
     state.job = null
     if (!shutdown.signal.aborted) state.phase = 'idle'
@@ -70,3 +73,16 @@ store.destroy()
 health?.close()
 log('worker stopped')
 process.exit(0)
+
+/** Waits `ms`, or less when `signal` aborts first. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
+    function done() {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+  })
+}

@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { decodeNpyArray } from '@constellate/shared'
 import { SeededRandom } from './compute/random.ts'
 import { closeEngine } from './engine.ts'
-import { computeMapExtras, writeMapExtras } from './map-extras.ts'
+import { computeMapExtras } from './map-extras.ts'
 
 afterAll(() => closeEngine())
 
@@ -21,24 +20,22 @@ function graph(p: Float32Array, n: number, d: number, k: number): Int32Array {
   return out
 }
 
-describe('writeMapExtras', () => {
-  it('stores the first 10 neighbours of the t-SNE graph and the per-point quality for a prefix', async () => {
+describe('computeMapExtras', () => {
+  it('keeps the first 10 neighbours of the t-SNE graph and measures each point\'s quality', async () => {
     const n = 120
     const input = points(n, 5, 1)
     const embedding = input.filter((_, t) => t % 5 < 2) // the first two input coordinates as the "map"
-    const stored = new Map<string, Uint8Array>()
-    const store = { put: async (key: string, body: Uint8Array | string) => void stored.set(key, body as Uint8Array) }
     const result = { embedding, n, dims: 2 as const, neighbours: { k: 30, indices: graph(input, n, 5, 30), space: 'pca' as const }, resolved: { knn: 'exact' } }
-    const summary = await writeMapExtras(store, 'jobs/j/attempts/1/layers/0', result)
+    const { neighbours, quality, summary } = await computeMapExtras(result)
     expect(summary).toMatchObject({ k: 10, space: 'pca', source: 'tsne', exact: true })
-    const neighbours = decodeNpyArray(stored.get('jobs/j/attempts/1/layers/0/neighbours.npy')!)
-    expect(neighbours.shape).toEqual([n, 10])
-    expect(neighbours.data).toBeInstanceOf(Int32Array)
-    expect(Array.from(neighbours.data.subarray(0, 10))).toEqual(Array.from(result.neighbours.indices.subarray(0, 10)))
-    const quality = decodeNpyArray(stored.get('jobs/j/attempts/1/layers/0/quality-points.npy')!)
-    expect(quality.shape).toEqual([n])
-    expect(quality.data).toBeInstanceOf(Float32Array)
-    const average = Array.from(quality.data).reduce((a, b) => a + b, 0) / n
+    expect(neighbours).toBeInstanceOf(Int32Array)
+    expect(neighbours).toHaveLength(n * 10)
+    for (const i of [0, 57, n - 1]) {
+      expect(Array.from(neighbours.subarray(i * 10, i * 10 + 10))).toEqual(Array.from(result.neighbours.indices.subarray(i * 30, i * 30 + 10)))
+    }
+    expect(quality).toBeInstanceOf(Float32Array)
+    expect(quality).toHaveLength(n)
+    const average = Array.from(quality).reduce((a, b) => a + b, 0) / n
     expect(average).toBeCloseTo(summary.meanQuality, 5)
     expect(summary.meanQuality).toBeGreaterThan(0.1)
     expect(summary.meanQuality).toBeLessThan(1)

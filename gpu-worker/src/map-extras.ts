@@ -2,10 +2,10 @@
  * @module The per-point files every map leaves beside its embedding: `neighbours.npy` (int32 [N, k], each
  * point's nearest neighbours in the input or PCA space, from the kNN graph t-SNE used) and
  * `quality-points.npy` (float32 [N], each point's kNN preservation in the map), k = min(10, graph k, N-1).
- * `writeMapExtras` writes both for one results prefix, so a job with several maps (model jobs, one per
- * layer) calls it once per map.
+ * A job with several maps (model jobs, one per layer) computes them once per map; run/map-results.ts
+ * stores them with the map's other files.
  */
-import { LIMITS, encodeNpyFloat32, encodeNpyInt32 } from '@constellate/shared'
+import { LIMITS } from '@constellate/shared'
 import { sharedPool, type EmbedResult } from './engine.ts'
 import { exactKnn } from './neighbours/knn.ts'
 import { approximateKnn } from './neighbours/knn-ivf.ts'
@@ -57,17 +57,4 @@ export async function computeMapExtras(result: Pick<EmbedResult, 'embedding' | '
   const neighbours = firstNeighbours(graph.indices, n, graph.k, k)
   const quality = pointQuality(result.embedding, n, dims, neighbours, k)
   return { neighbours, quality, summary: { k, space: graph.space, source, exact, meanQuality: mean(quality) } }
-}
-
-/** Stores neighbours.npy and quality-points.npy under `prefix` and returns their summary. */
-export async function writeMapExtras(
-  store: { put(key: string, body: Uint8Array | string, contentType: string): Promise<void> },
-  prefix: string,
-  result: Pick<EmbedResult, 'embedding' | 'n' | 'dims' | 'neighbours' | 'resolved'>,
-  input?: { points: Float32Array; d: number },
-): Promise<MapExtrasSummary> {
-  const extras = await computeMapExtras(result, input)
-  await store.put(`${prefix}/neighbours.npy`, encodeNpyInt32(extras.neighbours, [result.n, extras.summary.k]), 'application/octet-stream')
-  await store.put(`${prefix}/quality-points.npy`, encodeNpyFloat32(extras.quality, [result.n]), 'application/octet-stream')
-  return extras.summary
 }

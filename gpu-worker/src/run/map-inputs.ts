@@ -4,8 +4,7 @@
  * column for several files), and the subsample the worker keeps. Everything returned refers to the kept
  * points, in the map's order; `indices` maps them back to input rows.
  */
-import { perplexityProblem, resolvePerplexity, type JobParams } from '@constellate/shared'
-import type { UploadRef } from './edge-client.ts'
+import { perplexityProblem, resolvePerplexity, type LeasedJobSpec } from '@constellate/shared'
 import {
   InputError,
   checkLabelCount,
@@ -19,18 +18,12 @@ import {
   validateFeatures,
   type Labels,
   type MetadataTable,
-} from './inputs/index.ts'
-import { sha256 } from './run-support.ts'
-import { selectRows, subsample, type SubsampleRecord } from './subsample.ts'
+} from '../inputs/index.ts'
+import { selectRows, subsample, type SubsampleRecord } from '../subsample.ts'
+import { sha256 } from './manifest.ts'
 
-/** The lease's map-data fields (issue 6); edge-client.ts's LeasedJob predates them. */
-export interface MapJobFields {
-  /** Every features file in order (the first is also `features`); absent from older edges. */
-  featureFiles?: UploadRef[]
-  metadata?: UploadRef | null
-  /** Where metadata.json goes (beside labels.json). */
-  metadataKey?: string
-}
+/** What reading a map's inputs takes from the leased job. */
+export type MapJobInputs = Pick<LeasedJobSpec, 'featureFiles' | 'labels' | 'metadata' | 'params'>
 
 export interface MapInputs {
   /** Row-major n x d, the kept points. */
@@ -62,11 +55,11 @@ type Get = (key: string) => Promise<Uint8Array>
  * @throws InputError (feature_dims_mismatch, label_count_mismatch, metadata_count_mismatch, subsample_*, parse errors)
  */
 export async function loadMapInputs(
-  job: { features: UploadRef; labels: UploadRef | null; params: JobParams } & MapJobFields,
+  job: MapJobInputs,
   get: Get,
   checkpoint: () => void = () => undefined,
 ): Promise<MapInputs> {
-  const files = job.featureFiles?.length ? job.featureFiles : [job.features]
+  const files = job.featureFiles
   const matrices = []
   for (const file of files) {
     const bytes = await get(file.key)

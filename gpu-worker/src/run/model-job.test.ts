@@ -6,34 +6,33 @@ import { JobParams, decodeNpyArray } from '@constellate/shared'
 import { buildMlp, buildStripeCnn } from '../../../tests/src/onnx-builder.ts'
 import { stripeImages, zipBytes } from '../../../tests/src/onnx-images.ts'
 import { npyFloat32 } from '../../../tests/src/fixtures.ts'
-import type { EdgeClient, LeasedJob } from '../edge-client.ts'
-import type { ObjectStore } from '../object-store.ts'
-import type { RunContext } from '../job-runner.ts'
-import { isModelJob, runModelJob, type LeasedModel } from './model-job.ts'
+import type { LeasedJob, LeasedModel } from '@constellate/shared'
+import type { RunContext } from './lifecycle.ts'
+import { runJob } from './run-job.ts'
 
 /** A worker context over an in-memory bucket and an edge that records what the worker tells it. */
 function fakeContext(files: Record<string, Uint8Array>) {
   const bucket = new Map<string, Uint8Array | string>(Object.entries(files))
   const calls = { stages: [] as string[], frames: 0, released: false, completed: null as null | object, failed: null as null | { code: string; message: string; retryable: boolean } }
   const shutdown = new AbortController()
-  const edge = {
-    heartbeat: async (_: LeasedJob, progress?: { stage?: string }) => {
+  const edge: RunContext['edge'] = {
+    heartbeat: async (_, progress) => {
       if (progress?.stage) calls.stages.push(progress.stage)
-      return { cancel: false }
+      return { cancel: false, status: 'running' }
     },
     release: async () => void (calls.released = true),
     frame: async () => void calls.frames++,
-    complete: async (_: LeasedJob, summary: object) => void (calls.completed = summary),
-    fail: async (_: LeasedJob, error: { code: string; message: string }, retryable: boolean) => void (calls.failed = { ...error, retryable }),
-  } as unknown as EdgeClient
-  const store = {
-    get: async (key: string) => {
+    complete: async (_, summary) => void (calls.completed = summary),
+    fail: async (_, error, retryable) => void (calls.failed = { ...error, retryable }),
+  }
+  const store: RunContext['store'] = {
+    get: async (key) => {
       const value = bucket.get(key)
       if (value === undefined) throw new Error(`no object ${key}`)
       return typeof value === 'string' ? new TextEncoder().encode(value) : value
     },
-    put: async (key: string, body: Uint8Array | string) => void bucket.set(key, body),
-  } as unknown as ObjectStore
+    put: async (key, body) => void bucket.set(key, body),
+  }
   const ctx: RunContext = { edge, store, workerId: 'test', backend: 'cpu', log: () => undefined }
   const text = (key: string) => {
     const value = bucket.get(key)
@@ -44,18 +43,22 @@ function fakeContext(files: Record<string, Uint8Array>) {
 
 function leasedModelJob(inputsFile: string, model: Partial<LeasedModel> = {}, params: Partial<JobParams> = {}): LeasedJob {
   const ref = (id: string, filename: string) => ({ id, key: `uploads/ws/${id}`, filename, size: 0, info: null })
+  const inputs = ref('upl_inputs', inputsFile)
   return {
     lease: { leaseId: 'lease', fence: 1, expiresAt: Date.now() + 90_000, attempt: 1 },
     job: {
       id: 'job_test',
       params: JobParams.parse({ perplexity: 20, ...params }),
       attempt: 1,
-      features: ref('upl_inputs', inputsFile),
+      features: inputs,
       labels: null,
       resultsPrefix: 'jobs/job_test/attempts/1',
       labelsKey: 'jobs/job_test/labels.json',
+      featureFiles: [inputs],
+      metadata: null,
+      metadataKey: 'jobs/job_test/metadata.json',
       model: { upload: ref('upl_model', 'model.onnx'), layers: null, preprocess: null, batchSize: null, ...model },
-    } as LeasedJob['job'],
+    },
   }
 }
 
@@ -63,9 +66,7 @@ describe('a model job on the worker', () => {
   it('embeds the penultimate layer of a CNN over an image archive: classes separate, folders become labels, thumbnails are stored', async () => {
     const { files } = stripeImages(40, 16)
     const { ctx, bucket, calls, text } = fakeContext({ 'uploads/ws/upl_model': buildStripeCnn(16), 'uploads/ws/upl_inputs': zipBytes(files) })
-    const leased = leasedModelJob('images.zip', { batchSize: 32 })
-    expect(isModelJob(leased)).toBe(true)
-    await runModelJob(ctx, leased as Parameters<typeof runModelJob>[1])
+    await runJob(ctx, leasedModelJob('images.zip', { batchSize: 32 }))
     expect(calls.failed).toBeNull()
     expect(calls.completed).not.toBeNull()
     expect(calls.stages).toContain('inference 4/4')
@@ -91,7 +92,7 @@ describe('a model job on the worker', () => {
     const mlp = buildMlp({ inputDims: 10, hidden: 8, classes: 3 })
     const x = new Float32Array(60 * 10).map((_, k) => Math.sin(k * 0.37) + (Math.floor(k / 10) % 3))
     const { ctx, calls, text, bucket } = fakeContext({ 'uploads/ws/upl_model': mlp.bytes, 'uploads/ws/upl_inputs': npyFloat32(x, [60, 10]) })
-    await runModelJob(ctx, leasedModelJob('inputs.npy', { layers: ['h1', 'features', 'logits'] }, { perplexity: 10, iterations: 300 }) as never)
+    await runJob(ctx, leasedModelJob('inputs.npy', { layers: ['h1', 'features', 'logits'] }, { perplexity: 10, iterations: 300 }))
     expect(calls.failed).toBeNull()
     const layers = JSON.parse(text('jobs/job_test/attempts/1/layers.json')).layers
     expect(layers.map((l: { name: string; d: number }) => [l.name, l.d])).toEqual([['h1', 8], ['features', 8], ['logits', 3]])
@@ -117,7 +118,7 @@ describe('a model job on the worker', () => {
     const { ctx, calls, text } = fakeContext({ 'uploads/ws/upl_model': mlp.bytes, 'uploads/ws/upl_inputs': npyFloat32(x, [60, 10]) })
     const spy = vi.spyOn(cpuBackend, 'embed')
     try {
-      await runModelJob(ctx, leasedModelJob('inputs.npy', { layers: ['h1', 'logits'] }, { perplexity: 10, iterations: 100 }) as never)
+      await runJob(ctx, leasedModelJob('inputs.npy', { layers: ['h1', 'logits'] }, { perplexity: 10, iterations: 100 }))
       expect(calls.failed).toBeNull()
       expect(spy).toHaveBeenCalledTimes(2)
       const first = (await spy.mock.results[0]!.value) as EmbedResult
@@ -134,7 +135,7 @@ describe('a model job on the worker', () => {
   it('hands the job back when the worker shuts down during inference', async () => {
     const { files } = stripeImages(10, 16)
     const { ctx, calls, bucket, shutdown } = fakeContext({ 'uploads/ws/upl_model': buildStripeCnn(16), 'uploads/ws/upl_inputs': zipBytes(files) })
-    const run = runModelJob(ctx, leasedModelJob('images.zip', { batchSize: 4 }, { perplexity: 5 }) as never, shutdown.signal)
+    const run = runJob(ctx, leasedModelJob('images.zip', { batchSize: 4 }, { perplexity: 5 }), shutdown.signal)
     shutdown.abort()
     await run
     expect(calls.released).toBe(true)
@@ -146,7 +147,7 @@ describe('a model job on the worker', () => {
   it('fails at once, not retryable, when the .npy inputs do not match the model input, saying expected vs given', async () => {
     const mlp = buildMlp({ inputDims: 10, hidden: 8, classes: 3 })
     const { ctx, calls } = fakeContext({ 'uploads/ws/upl_model': mlp.bytes, 'uploads/ws/upl_inputs': npyFloat32(new Float32Array(80 * 12), [80, 12]) })
-    await runModelJob(ctx, leasedModelJob('inputs.npy') as never)
+    await runJob(ctx, leasedModelJob('inputs.npy'))
     expect(calls.failed).toEqual({
       code: 'model_input_mismatch',
       message: 'The model expects input "x" of shape [N, 10] but the inputs in "inputs.npy" have shape [80, 12]: dimension 1 is 12 where the model wants 10.',
@@ -157,7 +158,7 @@ describe('a model job on the worker', () => {
   it('checks the perplexity against the number of inputs before running the model', async () => {
     const mlp = buildMlp({ inputDims: 10, hidden: 8, classes: 3 })
     const { ctx, calls } = fakeContext({ 'uploads/ws/upl_model': mlp.bytes, 'uploads/ws/upl_inputs': npyFloat32(new Float32Array(60 * 12), [60, 12]) })
-    await runModelJob(ctx, leasedModelJob('inputs.npy') as never)
+    await runJob(ctx, leasedModelJob('inputs.npy'))
     expect(calls.failed).toEqual({
       code: 'perplexity_too_large',
       message: 'Perplexity 20 needs at least 61 points; "inputs.npy" holds 60 inputs. Lower perplexity to 19 or less (or "auto", the largest that fits), or add inputs.',

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { encodeNpyFloat32, encodeNpyInt32, type JobParams } from '@constellate/shared'
-import { InputError } from './inputs/errors.ts'
+import { encodeNpyFloat32, encodeNpyInt32, type JobParams, type UploadRef } from '@constellate/shared'
+import { InputError } from '../inputs/errors.ts'
 import { loadMapInputs } from './map-inputs.ts'
-import type { UploadRef } from './edge-client.ts'
 
 const PARAMS: JobParams = { perplexity: 2, dims: 2, iterations: 100, seed: 3, pcaDims: 50 }
 
@@ -24,7 +23,7 @@ async function failure(work: Promise<unknown>): Promise<InputError> {
 describe('the inputs of a map', () => {
   it('concatenates feature files in order and puts a source column before the uploaded metadata', async () => {
     const b = bucket({ 'a.npy': rows(6, 3, 0), 'b.npy': rows(4, 3, 100), 'm.csv': text('source,w\n' + Array.from({ length: 10 }, (_, i) => `s${i},${i}`).join('\n') + '\n') })
-    const read = await loadMapInputs({ features: b.ref('a.npy'), featureFiles: [b.ref('a.npy'), b.ref('b.npy')], labels: null, metadata: b.ref('m.csv'), params: PARAMS }, b.get)
+    const read = await loadMapInputs({ featureFiles: [b.ref('a.npy'), b.ref('b.npy')], labels: null, metadata: b.ref('m.csv'), params: PARAMS }, b.get)
     expect([read.n, read.d]).toEqual([10, 3])
     expect(read.points[6 * 3]).toBe(100)
     expect(read.metadata!.columns.map((c) => c.name)).toEqual(['source_file', 'source', 'w'])
@@ -35,10 +34,10 @@ describe('the inputs of a map', () => {
 
   it('fails with clear errors for files of different widths and metadata of the wrong length', async () => {
     const b = bucket({ 'a.npy': rows(6, 3, 0), 'c.npy': rows(6, 2, 0), 'm.csv': text('x\n1\n2\n') })
-    const widths = await failure(loadMapInputs({ features: b.ref('a.npy'), featureFiles: [b.ref('a.npy'), b.ref('c.npy')], labels: null, params: PARAMS }, b.get))
+    const widths = await failure(loadMapInputs({ featureFiles: [b.ref('a.npy'), b.ref('c.npy')], labels: null, metadata: null, params: PARAMS }, b.get))
     expect(widths.code).toBe('feature_dims_mismatch')
     expect(widths.message).toMatch(/"c\.npy" has 2 columns but "a\.npy" has 3/)
-    const count = await failure(loadMapInputs({ features: b.ref('a.npy'), labels: null, metadata: b.ref('m.csv'), params: PARAMS }, b.get))
+    const count = await failure(loadMapInputs({ featureFiles: [b.ref('a.npy')], labels: null, metadata: b.ref('m.csv'), params: PARAMS }, b.get))
     expect(count.code).toBe('metadata_count_mismatch')
     expect(count.message).toMatch(/2 rows .* 6 points/)
   })
@@ -46,7 +45,7 @@ describe('the inputs of a map', () => {
   it('subsamples features, labels and metadata together, and says when the subsample is too small for the perplexity', async () => {
     const labels = encodeNpyInt32(Int32Array.from({ length: 40 }, (_, i) => i % 2), [40])
     const b = bucket({ 'a.npy': rows(40, 2, 0), 'l.npy': labels, 'm.csv': text('row\n' + Array.from({ length: 40 }, (_, i) => i).join('\n') + '\n') })
-    const job = { features: b.ref('a.npy'), labels: b.ref('l.npy'), metadata: b.ref('m.csv'), params: { ...PARAMS, subsample: { method: 'stratified' as const, perLabel: 5 } } }
+    const job = { featureFiles: [b.ref('a.npy')], labels: b.ref('l.npy'), metadata: b.ref('m.csv'), params: { ...PARAMS, subsample: { method: 'stratified' as const, perLabel: 5 } } }
     const read = await loadMapInputs(job, b.get)
     expect(read.n).toBe(10)
     const indices = Array.from(read.indices)
