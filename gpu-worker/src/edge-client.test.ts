@@ -78,20 +78,6 @@ describe("the worker's edge client", () => {
     await expect(new EdgeClient('http://edge', 's').heartbeat(job)).rejects.toThrow(/cancel/)
   })
 
-  it('ends a waiting lease request at once when the worker shuts down', async () => {
-    let given: AbortSignal | undefined
-    vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
-      given = init.signal ?? undefined
-      // an edge holding the long poll open: only the signal ends it
-      return new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal!.reason)))
-    })
-    const shutdown = new AbortController()
-    const lease = new EdgeClient('http://edge', 's').lease('w', 20, shutdown.signal)
-    shutdown.abort()
-    await expect(lease).rejects.toThrow(/abort/i)
-    expect(given).toBe(shutdown.signal)
-  })
-
   it('names the lease in the query of a frame post', async () => {
     const calls = answers([200], { seq: 0, viewers: 1 })
     await new EdgeClient('http://edge', 's').frame(job, new Uint8Array([1, 2, 3]))

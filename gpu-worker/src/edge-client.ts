@@ -58,17 +58,16 @@ export class EdgeClient {
     return res
   }
 
-  private json(path: string, body: unknown, retry = true, signal?: AbortSignal): Promise<Response> {
-    return this.call(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal }, retry)
+  private json(path: string, body: unknown, retry = true): Promise<Response> {
+    return this.call(path, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }, retry)
   }
 
   /**
-   * Waits up to `waitSeconds` for a job; null when none came. `signal` (the worker shutting down) ends the
-   * wait at once: the fetch rejects with the signal's abort error.
+   * Waits up to `waitSeconds` for a job; null when none came.
    * @throws WorkerAnswerError when the lease does not match this worker's API
    */
-  async lease(workerId: string, waitSeconds: number, signal?: AbortSignal): Promise<LeasedJob | null> {
-    const res = await this.json(workerRoutePath('lease'), { workerId, waitSeconds } satisfies LeaseRequest, false, signal)
+  async lease(workerId: string, waitSeconds: number): Promise<LeasedJob | null> {
+    const res = await this.json(workerRoutePath('lease'), { workerId, waitSeconds } satisfies LeaseRequest, false)
     return res.status === 204 ? null : parseLease(await res.json())
   }
 

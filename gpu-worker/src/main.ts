@@ -1,6 +1,6 @@
 /**
  * @module The worker process: lease jobs from the edge and run them one at a time (run/run-job.ts); on
- * SIGTERM, stop waiting for a lease at once, or hand the job in hand back (release its lease), and exit.
+ * SIGTERM, hand the job in hand back (release its lease), or one leased after the signal, and exit.
  * Logs are one JSON object per line; scripts/worker-pool.ts reads some of them.
  */
 import { createServer } from 'node:http'
@@ -52,7 +52,10 @@ if (state.phase === 'starting') state.phase = 'idle'
 log('worker started', { edge: config.edgeUrl, backend: config.backend })
 while (!shutdown.signal.aborted) {
   try {
-    const leased = await edge.lease(config.workerId, config.leaseWaitSeconds, shutdown.signal)
+    // The long poll is not cut short on SIGTERM: the edge's queue would still lease the next job to this
+    // worker after it left (the job then waits for its lease to expire, and loses an attempt). A job that
+    // comes after the signal is handed back at once instead (run/lifecycle.ts).
+    const leased = await edge.lease(config.workerId, config.leaseWaitSeconds)
     if (!leased) continue
     state.phase = 'busy'
     state.job = leased.job.id
@@ -60,8 +63,7 @@ while (!shutdown.signal.aborted) {
     await runJob({ edge, store, workerId: config.workerId, backend: config.backend, log, maxInputBytes: config.maxInputBytes }, leased, shutdown.signal)
     state.jobsDone++
   } catch (err) {
-    // the shutdown signal ended the lease's long poll: nothing was leased, nothing to hand back
-    if (shutdown.signal.aborted) break
+    if (shutdown.signal.aborted) break // shutting down: no retry, and no job in hand
     log('lease loop error', { error: String(err) })
     await pause(2000, shutdown.signal)
   } finally {
